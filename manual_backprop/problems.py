@@ -1,0 +1,74 @@
+"""Reproducible example problems (params, X, Y) for the tests, the verify command and the docs.
+
+The derivation's network has two hidden ReLU layers; :data:`DERIVATION_LAYER_SIZES` is the
+instance used throughout, 64-32-16-10.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from manual_backprop.forward import forward_pass
+from manual_backprop.params import Params, init_params
+
+__all__ = ["DERIVATION_LAYER_SIZES", "TARGET_KINDS", "Problem", "make_problem"]
+
+#: n_0 = 64 inputs, two hidden ReLU layers of 32 and 16, n_L = 10 outputs.
+DERIVATION_LAYER_SIZES = (64, 32, 16, 10)
+#: ``"labels"``: integer classes (B,); ``"one_hot"``: float rows with one 1; ``"soft"``:
+#: non-negative rows that do not sum to 1 (eq. 42 rather than eq. 44).
+TARGET_KINDS = ("labels", "one_hot", "soft")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One batch: ``params``, ``X`` of shape (B, n_0) and ``Y`` (labels (B,) or targets (B, n_L))."""
+
+    params: Params
+    X: np.ndarray
+    Y: np.ndarray
+
+
+def make_problem(
+    layer_sizes: Sequence[int] = DERIVATION_LAYER_SIZES,
+    batch_size: int = 32,
+    *,
+    dtype: Any = np.float64,
+    output: str = "softmax",
+    targets: str = "labels",
+    seed: int = 0,
+) -> Problem:
+    """Draw He-scaled params, standard-normal X and targets of the requested kind.
+
+    For ``output="relu"`` the output bias is raised until every example has at least one
+    positive output, and targets are placed only where the ReLU output is positive, so that J is
+    finite (eq. 19 takes ``ln a`` only where ``y > 0``). Other outputs stay at 0, exercising the
+    ``y = 0, a = 0`` case of eq. (23).
+    """
+    if targets not in TARGET_KINDS:
+        raise ValueError(f"targets must be one of {TARGET_KINDS}, got {targets!r}")
+    rng = np.random.default_rng(seed)
+    params = init_params(layer_sizes, seed=seed, dtype=dtype)
+    X = rng.standard_normal((batch_size, layer_sizes[0])).astype(dtype)
+    n_classes = layer_sizes[-1]
+    if output == "relu":
+        logits = forward_pass(params, X, "relu").pre_activations[-1]
+        shift = max(0.0, 0.5 - float(np.min(np.max(logits, axis=1))))
+        params.biases[-1] += np.asarray(shift, dtype=dtype)
+        allowed = forward_pass(params, X, "relu").activations[-1] > 0
+    else:
+        allowed = np.ones((batch_size, n_classes), dtype=bool)
+    # one class per example, drawn uniformly among the allowed ones
+    scores = np.where(allowed, rng.random((batch_size, n_classes)), -1.0)
+    labels = np.argmax(scores, axis=1)
+    if targets == "labels":
+        Y = labels.astype(np.int64)
+    elif targets == "one_hot":
+        Y = np.eye(n_classes, dtype=dtype)[labels]
+    else:
+        Y = (rng.random((batch_size, n_classes)) * 2.0 * allowed).astype(dtype)
+    return Problem(params=params, X=X, Y=Y)

@@ -1,0 +1,40 @@
+"""The claim: for every head, reduction, target kind, depth and dtype, the hand-written J and
+gradients equal PyTorch autograd's, on CPU and on CUDA, within the derived tolerance."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import torch_reference
+from manual_backprop import gradients
+from manual_backprop.problems import DERIVATION_LAYER_SIZES, TARGET_KINDS, make_problem
+from manual_backprop.tolerances import parity_rtol
+from manual_backprop.validation import OUTPUTS, REDUCTIONS
+from tests.helpers import assert_close, assert_params_close
+
+#: depth L -> layer sizes; L = 3 is the derivation's network (two hidden ReLU layers).
+ARCHITECTURES = {1: (12, 5), 3: DERIVATION_LAYER_SIZES, 5: (12, 11, 10, 9, 8, 6)}
+BATCH_SIZE = 24
+
+
+@pytest.mark.parametrize("depth", sorted(ARCHITECTURES))
+@pytest.mark.parametrize("targets", TARGET_KINDS)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_loss_and_every_gradient_equal_autograd(
+    device: str, dtype: type, output: str, reduction: str, targets: str, depth: int
+) -> None:
+    sizes = ARCHITECTURES[depth]
+    problem = make_problem(
+        sizes, BATCH_SIZE, dtype=dtype, output=output, targets=targets, seed=depth
+    )
+    J, grads = gradients(problem.params, problem.X, problem.Y, output=output, reduction=reduction)
+    J_ref, grads_ref = torch_reference.gradients(
+        problem.params, problem.X, problem.Y, output=output, reduction=reduction, device=device
+    )
+    rtol = parity_rtol(dtype, sizes, BATCH_SIZE)
+    assert_close(J, J_ref, rtol, "J")
+    assert_params_close(grads, grads_ref, rtol, f"{device} {np.dtype(dtype)}")
+    assert all(g.dtype == np.dtype(dtype) for g in grads.weights + grads.biases)

@@ -1,0 +1,127 @@
+"""The oracle: J and its gradients by PyTorch autograd, under the same contract as
+:func:`manual_backprop.gradients`.
+
+Nothing here repeats the derivation's backward equations: the softmax head goes through
+``torch.nn.CrossEntropyLoss`` (``F.cross_entropy`` with probability targets), the ReLU head
+through the explicit ``-sum y ln a`` of eq. (19), and autograd does the rest. ReLU's derivative
+at 0 is PyTorch's, 0.
+
+On CUDA, TF32 is switched off for matmul and cuDNN while the oracle runs: TF32 rounds matmul
+inputs to a 10-bit mantissa (about 1e-3 relative error), which breaks float32 parity by orders
+of magnitude.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from manual_backprop import Params
+from manual_backprop.heads import check_relu_loss_finite
+from manual_backprop.validation import check_inputs, check_options, targets_from
+from torch_reference.layout import weight_from_linear
+from torch_reference.model import from_params
+
+__all__ = ["OracleTrace", "gradients", "no_tf32", "trace"]
+
+
+@contextlib.contextmanager
+def no_tf32() -> Iterator[None]:
+    """Switch TF32 off for CUDA matmul and cuDNN inside the block; restore it afterwards."""
+    saved = (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    try:
+        yield
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
+
+
+@dataclass
+class OracleTrace:
+    """Everything one oracle pass computed, as NumPy arrays in the derivation's layout.
+
+    ``pre_activations[l-1]`` = ``Z^l``, ``activations[l]`` = ``A^l`` (``activations[0]`` = X),
+    ``deltas[l-1]`` = ``dJ/dZ^l`` (from ``retain_grad``), each of shape (B, n_l); ``grads`` in
+    the layout of ``Params``.
+    """
+
+    loss: float
+    grads: Params
+    pre_activations: list[np.ndarray]
+    activations: list[np.ndarray]
+    deltas: list[np.ndarray]
+
+
+def _numpy(tensor: torch.Tensor) -> np.ndarray:
+    return tensor.detach().cpu().numpy()
+
+
+def trace(
+    params: Params,
+    X: np.ndarray,
+    Y: np.ndarray,
+    *,
+    output: str = "softmax",
+    reduction: str = "sum",
+    device: Any = "cpu",
+) -> OracleTrace:
+    """Run the oracle once and keep every intermediate. Arguments as :func:`gradients`."""
+    check_options(output, reduction, 0.0)
+    check_inputs(params, X)
+    targets = torch.from_numpy(targets_from(Y, X, params.weights[-1].shape[1])).to(device)
+    with no_tf32():
+        model = from_params(params, device)
+        x = torch.from_numpy(np.array(X, copy=True)).to(device)
+        passed = model.forward_with_intermediates(x)
+        logits = passed.pre_activations[-1]
+        if output == "softmax":
+            output_activation = torch.softmax(logits, dim=1)
+            if np.ndim(Y) == 1:
+                labels = torch.from_numpy(np.asarray(Y, dtype=np.int64)).to(device)
+                J = torch.nn.CrossEntropyLoss(reduction=reduction)(logits, labels)
+            else:
+                J = F.cross_entropy(logits, targets, reduction=reduction)
+        else:
+            output_activation = torch.relu(logits)
+            check_relu_loss_finite(output_activation.detach(), targets)
+            safe = torch.where(targets > 0, output_activation, torch.ones_like(output_activation))
+            J = -(targets * torch.log(safe)).sum()  # eq. (19), by autograd
+            if reduction == "mean":
+                J = J / X.shape[0]
+        J.backward()
+    grads = Params(
+        weights=[weight_from_linear(linear.weight.grad) for linear in model.linears],
+        biases=[_numpy(linear.bias.grad) for linear in model.linears],
+    )
+    return OracleTrace(
+        loss=float(J.item()),
+        grads=grads,
+        pre_activations=[_numpy(z) for z in passed.pre_activations],
+        activations=[_numpy(a) for a in passed.activations] + [_numpy(output_activation)],
+        deltas=[_numpy(z.grad) for z in passed.pre_activations],
+    )
+
+
+def gradients(
+    params: Params,
+    X: np.ndarray,
+    Y: np.ndarray,
+    *,
+    output: str = "softmax",
+    reduction: str = "sum",
+    device: Any = "cpu",
+) -> tuple[float, Params]:
+    """J and ``dJ/dW^l``, ``dJ/db^l`` by autograd, as NumPy arrays in the params' layout and dtype.
+
+    Same contract as :func:`manual_backprop.gradients` (NumPy ``params``, ``X`` and ``Y``), with
+    ``h'(0) = 0`` (PyTorch's) and a ``device`` ("cpu", "cuda", ...) to compute on.
+    """
+    result = trace(params, X, Y, output=output, reduction=reduction, device=device)
+    return result.loss, result.grads
