@@ -1,15 +1,21 @@
 """A second oracle that does not use torch: central finite differences of J.
 
-``dJ/dθ ≈ (J(θ + h) - J(θ - h)) / (2h)`` for each parameter θ in turn, with J from the forward
-pass (eqs. 3-8) and the loss (eq. 18) alone: nothing of the backward equations is used. Run it
-in float64 (see :mod:`manual_backprop.tolerances` for the step and the error bound).
+``dJ/dθ ≈ D(h) = (J(θ + h) - J(θ - h)) / (2h)`` for each parameter θ in turn, with J from the
+forward pass (eqs. 3-8) and the loss (eq. 18) alone: nothing of the backward equations is used.
+Run it in float64 (see :mod:`manual_backprop.tolerances` for the step and the error bound).
+
+Each entry is also evaluated at step 2h. ``|D(2h) - D(h)|`` estimates the truncation error of
+``D(h)`` (Richardson): for smooth J it is ``3 * h^2 |J'''| / 6``; at an exact kink, where the
+error is first order, it is ``h |J''| / 2``. :func:`manual_backprop.tolerances.finite_difference_atol`
+turns it into the tolerance.
 
 At an exact ReLU kink (a pre-activation exactly 0) the central difference sees the slopes 0 and
-1 on either side and returns their mean, 1/2: the derivation's ``h'(0)`` of eq. (2).
+1 on either side and returns their mean: the derivation's ``h'(0) = 1/2`` of eq. (2).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,7 +26,17 @@ from manual_backprop.params import Params
 from manual_backprop.tolerances import finite_difference_step
 from manual_backprop.validation import check_inputs, check_options, targets_from
 
-__all__ = ["finite_difference_gradients", "loss_value"]
+__all__ = ["FiniteDifferences", "finite_difference_gradients", "loss_value"]
+
+
+@dataclass(frozen=True)
+class FiniteDifferences:
+    """J, the central differences ``D(h)`` and ``|D(2h) - D(h)|``, in the layout of ``Params``."""
+
+    loss: float
+    grads: Params
+    step_change: Params
+    step: float
 
 
 def loss_value(params: Params, X: Any, targets: Any, output: str, scale: float) -> float:
@@ -37,32 +53,37 @@ def finite_difference_gradients(
     output: str = "softmax",
     reduction: str = "sum",
     step: float | None = None,
-) -> tuple[float, Params]:
-    """J and every ``dJ/dW^l``, ``dJ/db^l`` by central differences (2 forward passes each).
+) -> FiniteDifferences:
+    """J and every ``dJ/dW^l``, ``dJ/db^l`` by central differences (4 forward passes each).
 
     Same contract as :func:`manual_backprop.gradients` for NumPy inputs. ``step`` is the
-    absolute ``h``; by default ``finite_difference_step(dtype) * max(1, |θ|)`` per parameter.
-    Cost: 2 forward passes per parameter, so use it on small networks.
+    absolute h; by default ``eps^(1/3)`` (parameters are of order 1). Cost: 4 forward passes per
+    parameter, so use it on small networks.
     """
     check_options(output, reduction, 0.5)
     check_inputs(params, X)
     targets = targets_from(Y, X, params.weights[-1].shape[1])
     scale = 1.0 / X.shape[0] if reduction == "mean" else 1.0
+    h = finite_difference_step(params.dtype) if step is None else float(step)
     work = params.copy()  # perturbed in place, one entry at a time; params is never touched
-    base_step = finite_difference_step(params.dtype)
-    grads = Params(
-        weights=[np.zeros_like(W) for W in params.weights],
-        biases=[np.zeros_like(b) for b in params.biases],
-    )
-    for array, grad in zip(work.weights + work.biases, grads.weights + grads.biases):
-        flat, flat_grad = array.reshape(-1), grad.reshape(-1)
+    grads = Params([np.zeros_like(W) for W in params.weights], [np.zeros_like(b) for b in params.biases])
+    change = Params([np.zeros_like(W) for W in params.weights], [np.zeros_like(b) for b in params.biases])
+
+    def central_difference(flat: np.ndarray, k: int, original: float, delta: float) -> float:
+        flat[k] = original + delta
+        J_plus = loss_value(work, X, targets, output, scale)
+        flat[k] = original - delta
+        J_minus = loss_value(work, X, targets, output, scale)
+        flat[k] = original
+        return (J_plus - J_minus) / (2.0 * delta)
+
+    for array, grad, grad_change in zip(
+        work.weights + work.biases, grads.weights + grads.biases, change.weights + change.biases
+    ):
+        flat, flat_grad, flat_change = array.reshape(-1), grad.reshape(-1), grad_change.reshape(-1)
         for k in range(flat.size):
-            original = flat[k]
-            h = step if step is not None else base_step * max(1.0, abs(float(original)))
-            flat[k] = original + h
-            J_plus = loss_value(work, X, targets, output, scale)
-            flat[k] = original - h
-            J_minus = loss_value(work, X, targets, output, scale)
-            flat[k] = original
-            flat_grad[k] = (J_plus - J_minus) / (2.0 * h)
-    return loss_value(params, X, targets, output, scale), grads
+            original = float(flat[k])
+            flat_grad[k] = central_difference(flat, k, original, h)
+            flat_change[k] = abs(central_difference(flat, k, original, 2.0 * h) - flat_grad[k])
+    J = loss_value(params, X, targets, output, scale)
+    return FiniteDifferences(loss=J, grads=grads, step_change=change, step=h)

@@ -20,17 +20,25 @@ The softmax's exp and log add a few eps, far below this. Adding the per-product 
 
 Finite differences (float64)
 ----------------------------
-The central difference ``(J(θ+h) - J(θ-h)) / 2h`` has a truncation error ``h^2 |J'''| / 6`` and
-a rounding error ``eps_J / h``, where ``eps_J ≈ sqrt(N) * eps * |J|`` is the error of computing J
-as a sum of N = B * n_L terms. With ``h = eps^(1/3) * max(1, |θ|)`` (the step that balances
-the two for ``|J'''| ~ |J|``) both are of order ``eps^(2/3)``, so
+The central difference ``D(h) = (J(θ+h) - J(θ-h)) / 2h`` has a truncation error of order p
+(``c h^p``; p = 2 where J is smooth) and a rounding error of at most ``eps_J / h``, where
+``eps_J = sqrt(N) * eps * (1 + |J|)`` bounds the error of computing J as a sum of N = B * n_L
+terms. The step ``h = eps^(1/3)`` balances the two for p = 2 (parameters are of order 1, so h is
+absolute).
 
-    ``atol_fd = (1 + |J|) * sqrt(N) * eps^(2/3)``,
+The truncation error cannot be bounded a priori: the ReLU head's ``ln a`` has a third derivative
+``~ y / a^3``, large for small outputs. So it is estimated from the data, by Richardson: the same
+difference at step 2h gives ``D(2h) - D(h) = (2^p - 1) c h^p`` to leading order, so the truncation
+error of D(h) is ``|D(2h) - D(h)| / (2^p - 1)``, up to the rounding in that estimate,
+``(eps_J/h + eps_J/2h) / (2^p - 1) <= 1.5 eps_J / h``. Adding the rounding of D(h) itself,
+entrywise,
 
-applied entrywise to the gradient. ``|J'''| <= |J|`` holds here because along one parameter the
-logits move linearly (ReLU networks are piecewise linear), and the third derivative of the
-log-sum-exp is bounded by the cube of the logits' rate of change, which He-scaled weights and
-unit-scale inputs keep at order 1.
+    ``atol_fd = |D(2h) - D(h)| / (2^p - 1) + 2.5 * eps_J / h``.
+
+At an exact ReLU kink (θ moves a pre-activation that is exactly 0), J is smooth on each side but
+its slope jumps. The central difference returns the mean of the two one-sided slopes (the
+derivation's ``h'(0) = 1/2``) plus a first-order error ``h J'' / 2`` from the curvature on the
+live side: p = 1, and the step ``sqrt(eps)`` balances ``h J''`` against ``eps_J / h``.
 """
 
 from __future__ import annotations
@@ -42,8 +50,9 @@ import numpy as np
 
 __all__ = [
     "finite_difference_atol",
-    "machine_epsilon",
     "finite_difference_step",
+    "kink_step",
+    "machine_epsilon",
     "normwise_error",
     "parity_rtol",
 ]
@@ -68,21 +77,42 @@ def parity_rtol(dtype: Any, layer_sizes: Sequence[int], batch_size: int) -> floa
     batch_size : int
         B.
     """
-    eps = machine_epsilon(dtype)
     n_layers = len(layer_sizes) - 1
     inner_length = max(batch_size, *layer_sizes)
-    return 2 * n_layers * float(np.sqrt(inner_length)) * eps
+    return 2 * n_layers * float(np.sqrt(inner_length)) * machine_epsilon(dtype)
 
 
 def finite_difference_step(dtype: Any) -> float:
-    """``eps^(1/3)``: the relative step of a central difference."""
+    """``eps^(1/3)``: the step of a central difference where J is smooth."""
     return machine_epsilon(dtype) ** (1.0 / 3.0)
 
 
-def finite_difference_atol(dtype: Any, loss: float, n_terms: int) -> float:
-    """``(1 + |J|) * sqrt(N) * eps^(2/3)``: the entrywise tolerance of a central difference."""
-    eps = machine_epsilon(dtype)
-    return (1.0 + abs(loss)) * float(np.sqrt(n_terms)) * eps ** (2.0 / 3.0)
+def kink_step(dtype: Any) -> float:
+    """``sqrt(eps)``: the step of a central difference across an exact ReLU kink."""
+    return machine_epsilon(dtype) ** 0.5
+
+
+def finite_difference_atol(
+    dtype: Any, loss: float, n_terms: int, step: float, step_change: Any, order: int = 2
+) -> Any:
+    """``|D(2h) - D(h)| / (2^p - 1) + 2.5 * sqrt(N) * eps * (1 + |J|) / h``, entrywise.
+
+    Parameters
+    ----------
+    dtype : floating dtype
+    loss : float
+        J.
+    n_terms : int
+        N = B * n_L, the number of terms summed in J.
+    step : float
+        h.
+    step_change : array
+        ``|D(2h) - D(h)|`` for each entry (from the finite-difference oracle).
+    order : int
+        p: 2 where J is smooth, 1 at an exact kink.
+    """
+    rounding = 2.5 * float(np.sqrt(n_terms)) * machine_epsilon(dtype) * (1.0 + abs(loss)) / step
+    return np.asarray(step_change) / (2**order - 1) + rounding
 
 
 def normwise_error(actual: Any, expected: Any) -> tuple[float, float]:
