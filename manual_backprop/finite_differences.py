@@ -6,8 +6,8 @@ Run it in float64 (see :mod:`manual_backprop.tolerances` for the step and the er
 
 Each entry is also evaluated at step 2h. ``|D(2h) - D(h)|`` estimates the truncation error of
 ``D(h)`` (Richardson): for smooth J it is ``3 * h^2 |J'''| / 6``; at an exact kink, where the
-error is first order, it is ``h |J''| / 2``. :func:`manual_backprop.tolerances.finite_difference_atol`
-turns it into the tolerance.
+error is first order, it is ``h |J''| / 2``.
+:func:`manual_backprop.tolerances.finite_difference_atol` turns it into the tolerance.
 
 At an exact ReLU kink (a pre-activation exactly 0) the central difference sees the slopes 0 and
 1 on either side and returns their mean: the derivation's ``h'(0) = 1/2`` of eq. (2).
@@ -66,8 +66,12 @@ def finite_difference_gradients(
     scale = 1.0 / X.shape[0] if reduction == "mean" else 1.0
     h = finite_difference_step(params.dtype) if step is None else float(step)
     work = params.copy()  # perturbed in place, one entry at a time; params is never touched
-    grads = Params([np.zeros_like(W) for W in params.weights], [np.zeros_like(b) for b in params.biases])
-    change = Params([np.zeros_like(W) for W in params.weights], [np.zeros_like(b) for b in params.biases])
+    grads = Params(
+        [np.zeros_like(W) for W in params.weights], [np.zeros_like(b) for b in params.biases]
+    )
+    change = Params(
+        [np.zeros_like(W) for W in params.weights], [np.zeros_like(b) for b in params.biases]
+    )
 
     def central_difference(flat: np.ndarray, k: int, original: float, delta: float) -> float:
         flat[k] = original + delta

@@ -60,9 +60,7 @@ class Params:
         )
 
 
-def init_params(
-    layer_sizes: Sequence[int], *, seed: int = 0, dtype: Any = np.float64
-) -> Params:
+def init_params(layer_sizes: Sequence[int], *, seed: int = 0, dtype: Any = np.float64) -> Params:
     """Draw He-scaled random weights and zero biases, as NumPy arrays.
 
     ``w_mn^l ~ Normal(0, 2 / n_{l-1})`` (He et al., 2015), the variance that keeps the scale of
@@ -89,7 +87,8 @@ def init_params(
         or not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in sizes)
     ):
         raise TypeError(
-            f"layer_sizes must be a sequence of at least two ints (n_0, ..., n_L), got {layer_sizes!r}"
+            "layer_sizes must be a sequence of at least two ints (n_0, ..., n_L), "
+            f"got {layer_sizes!r}"
         )
     if any(n < 1 for n in sizes):
         raise ValueError(f"layer_sizes must all be >= 1, got {tuple(sizes)}")

@@ -26,7 +26,7 @@ TARGET_KINDS = ("labels", "one_hot", "soft")
 
 @dataclass(frozen=True)
 class Problem:
-    """One batch: ``params``, ``X`` of shape (B, n_0) and ``Y`` (labels (B,) or targets (B, n_L))."""
+    """One batch: ``params``, ``X`` of shape (B, n_0), ``Y`` (labels (B,) or targets (B, n_L))."""
 
     params: Params
     X: np.ndarray

@@ -13,10 +13,25 @@ deltas of eq. 16, 1 for eq. 26-28); their relative errors add, at most linearly.
 
     ``rtol = 2L * sqrt(K) * eps``,  with K = max(B, n_0, ..., n_L),
 
-applied norm-wise: ``max|manual - oracle| <= rtol * max|oracle|`` for each array. Norm-wise,
-because an entry that cancels to near 0 still carries the error of the large terms it summed.
+applied norm-wise: ``max|manual - oracle| <= rtol * max(scale)`` for each array, where the
+scale is what the rounding errors are proportional to: ``|A||B|``, not ``|AB|``. An entry that
+cancels to near 0 (a bias gradient summing deltas of both signs, ``a - y`` for a confident
+prediction) still carries the error of the large terms it summed. :func:`error_scales` computes
+these scales by running the same backward equations on absolute values (``|W|``, ``|X|``,
+``|a| sum(y) + |y|``): Higham's componentwise bound ``|fl(AB) - AB| <= gamma_K |A||B|`` carried
+through the recursion. J's scale is ``sum(y) * max|Z^L|``, since each ``ln a_n`` of eq. (34)
+carries an error of order eps times the logits.
 The softmax's exp and log add a few eps, far below this. Adding the per-product errors linearly
 (rather than as a root-sum-square) is the only margin; there is no tuned factor.
+
+The ReLU head divides by ``a`` (eqs. 21/23, ``-y / a``, and ``ln a`` in eq. 19). An error ``e`` in
+``a_n`` becomes the relative error ``e / a_n`` in ``y_n / a_n``; the forward pass leaves
+``e <= rtol * max|Z^L|``, so the deltas' norm-wise relative error grows by the condition number
+
+    ``kappa = max|Z^L| / min{a_n^L : y_n > 0}``  (1 for the softmax head, whose delta a - y is
+    Lipschitz in z),
+
+and that head's tolerance is ``kappa * rtol``.
 
 Finite differences (float64)
 ----------------------------
@@ -44,17 +59,28 @@ live side: p = 1, and the step ``sqrt(eps)`` balances ``h J''`` against ``eps_J 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from manual_backprop.backward import backward_deltas, parameter_gradients
+from manual_backprop.forward import forward_pass
+from manual_backprop.heads import output_delta
+from manual_backprop.params import Params
+from manual_backprop.validation import targets_from
+
 __all__ = [
+    "ErrorScales",
+    "error_scales",
     "finite_difference_atol",
     "finite_difference_step",
     "kink_step",
     "machine_epsilon",
     "normwise_error",
+    "output_condition",
     "parity_rtol",
+    "problem_rtol",
 ]
 
 
@@ -66,8 +92,10 @@ def machine_epsilon(dtype: Any) -> float:
         return float(np.finfo(str(dtype).rsplit(".", 1)[-1]).eps)
 
 
-def parity_rtol(dtype: Any, layer_sizes: Sequence[int], batch_size: int) -> float:
-    """``2L * sqrt(K) * eps``: the norm-wise relative tolerance of manual against oracle.
+def parity_rtol(
+    dtype: Any, layer_sizes: Sequence[int], batch_size: int, condition: float = 1.0
+) -> float:
+    """``kappa * 2L * sqrt(K) * eps``: the norm-wise relative tolerance of manual against oracle.
 
     Parameters
     ----------
@@ -76,10 +104,59 @@ def parity_rtol(dtype: Any, layer_sizes: Sequence[int], batch_size: int) -> floa
         ``(n_0, ..., n_L)``.
     batch_size : int
         B.
+    condition : float
+        kappa, from :func:`output_condition`: 1 for the softmax head.
     """
     n_layers = len(layer_sizes) - 1
     inner_length = max(batch_size, *layer_sizes)
-    return 2 * n_layers * float(np.sqrt(inner_length)) * machine_epsilon(dtype)
+    return condition * 2 * n_layers * float(np.sqrt(inner_length)) * machine_epsilon(dtype)
+
+
+def output_condition(params: Params, X: Any, Y: Any, output: str) -> float:
+    """kappa: 1 for the softmax head; ``max|Z^L| / min{a^L : y > 0}`` (at least 1) for ReLU."""
+    if output == "softmax":
+        return 1.0
+    passed = forward_pass(params, X, output)
+    Z_L, A_L = np.asarray(passed.pre_activations[-1]), np.asarray(passed.activations[-1])
+    targets = np.asarray(targets_from(Y, X, A_L.shape[1]))
+    smallest = float(np.min(A_L[targets > 0])) if np.any(targets > 0) else np.inf
+    return max(1.0, float(np.max(np.abs(Z_L))) / smallest)
+
+
+@dataclass(frozen=True)
+class ErrorScales:
+    """The magnitudes that rounding errors scale with (see the module text), per quantity."""
+
+    loss: float
+    deltas: list[Any]
+    grads: Params
+
+
+def error_scales(
+    params: Params, X: Any, Y: Any, output: str, relu_grad_at_zero: float = 0.5
+) -> ErrorScales:
+    """The backward equations run on absolute values: ``|A||B|`` for every product.
+
+    Returns the scale of J, of each ``Delta^l`` (B, n_l) and of each gradient, as NumPy arrays.
+    """
+    passed = forward_pass(params, X, output)
+    Z_L, A_L = passed.pre_activations[-1], passed.activations[-1]
+    targets = targets_from(Y, X, A_L.shape[1])
+    if output == "softmax":
+        delta_scale = np.abs(A_L) * np.sum(targets, axis=1, keepdims=True) + targets
+    else:
+        delta_scale = np.abs(output_delta(Z_L, A_L, targets, output, relu_grad_at_zero))
+    absolute = Params([np.abs(W) for W in params.weights], [np.abs(b) for b in params.biases])
+    deltas = backward_deltas(absolute, passed.pre_activations, delta_scale, relu_grad_at_zero)
+    activations = [np.abs(X), *passed.activations[1:]]
+    loss_scale = float(np.sum(targets) * max(1.0, float(np.max(np.abs(Z_L)))))
+    return ErrorScales(loss_scale, deltas, parameter_gradients(activations, deltas))
+
+
+def problem_rtol(params: Params, X: Any, Y: Any, output: str) -> float:
+    """:func:`parity_rtol` for one batch, with its head's condition number."""
+    condition = output_condition(params, X, Y, output)
+    return parity_rtol(params.dtype, params.layer_sizes, X.shape[0], condition)
 
 
 def finite_difference_step(dtype: Any) -> float:
@@ -115,13 +192,15 @@ def finite_difference_atol(
     return np.asarray(step_change) / (2**order - 1) + rounding
 
 
-def normwise_error(actual: Any, expected: Any) -> tuple[float, float]:
-    """``(max|actual - expected|, max|actual - expected| / max|expected|)`` as floats.
+def normwise_error(actual: Any, expected: Any, scale: Any = None) -> tuple[float, float]:
+    """``(max|actual - expected|, max|actual - expected| / max|scale|)`` as floats.
 
-    The relative error is norm-wise (infinity norm), the measure the tolerances above bound. When
-    ``expected`` is all zeros the relative error is the absolute one.
+    The relative error is norm-wise (infinity norm), the measure the tolerances above bound.
+    ``scale`` defaults to ``expected``; pass an :class:`ErrorScales` entry where cancellation
+    can make ``expected`` small. When the scale is all zeros the relative error is the absolute one.
     """
     actual_np, expected_np = np.asarray(actual, dtype=np.float64), np.asarray(expected, np.float64)
+    scale_np = expected_np if scale is None else np.asarray(scale, dtype=np.float64)
     max_abs = float(np.max(np.abs(actual_np - expected_np))) if actual_np.size else 0.0
-    scale = float(np.max(np.abs(expected_np))) if expected_np.size else 0.0
-    return max_abs, (max_abs / scale if scale > 0 else max_abs)
+    largest = float(np.max(np.abs(scale_np))) if scale_np.size else 0.0
+    return max_abs, (max_abs / largest if largest > 0 else max_abs)

@@ -7,23 +7,51 @@ from typing import Any
 import numpy as np
 
 from manual_backprop import Params
-from manual_backprop.tolerances import normwise_error
+from manual_backprop.problems import Problem
+from manual_backprop.tolerances import error_scales, normwise_error, problem_rtol
 
 
-def assert_close(actual: Any, expected: Any, rtol: float, what: str) -> None:
-    """``max|actual - expected| <= rtol * max|expected|`` (see manual_backprop.tolerances)."""
+def assert_close(actual: Any, expected: Any, rtol: float, what: str, scale: Any = None) -> None:
+    """``max|actual - expected| <= rtol * max|scale|`` (see manual_backprop.tolerances)."""
     actual_np, expected_np = np.asarray(actual), np.asarray(expected)
-    assert actual_np.shape == expected_np.shape, f"{what}: shape {actual_np.shape} != {expected_np.shape}"
-    max_abs, max_rel = normwise_error(actual_np, expected_np)
-    assert max_rel <= rtol, f"{what}: norm-wise relative error {max_rel:.3e} > rtol {rtol:.3e} (max abs {max_abs:.3e})"
+    assert actual_np.shape == expected_np.shape, (
+        f"{what}: shape {actual_np.shape} != {expected_np.shape}"
+    )
+    max_abs, max_rel = normwise_error(actual_np, expected_np, scale)
+    assert max_rel <= rtol, (
+        f"{what}: norm-wise relative error {max_rel:.3e} > rtol {rtol:.3e} (max abs {max_abs:.3e})"
+    )
 
 
-def assert_params_close(actual: Params, expected: Params, rtol: float, what: str) -> None:
+def assert_params_close(
+    actual: Params, expected: Params, rtol: float, what: str, scales: Params | None = None
+) -> None:
     """:func:`assert_close` for every ``dJ/dW^l`` and ``dJ/db^l``; dtypes must agree too."""
     assert len(actual.weights) == len(expected.weights)
-    for l, (a, e) in enumerate(zip(actual.weights, expected.weights), start=1):
-        assert a.dtype == e.dtype, f"{what} dJ/dW^{l}: dtype {a.dtype} != {e.dtype}"
-        assert_close(a, e, rtol, f"{what} dJ/dW^{l}")
-    for l, (a, e) in enumerate(zip(actual.biases, expected.biases), start=1):
-        assert a.dtype == e.dtype, f"{what} dJ/db^{l}: dtype {a.dtype} != {e.dtype}"
-        assert_close(a, e, rtol, f"{what} dJ/db^{l}")
+    scale = scales or expected
+    for kind, a_list, e_list, s_list in [
+        ("W", actual.weights, expected.weights, scale.weights),
+        ("b", actual.biases, expected.biases, scale.biases),
+    ]:
+        for l, (a, e, s) in enumerate(zip(a_list, e_list, s_list), start=1):
+            assert a.dtype == e.dtype, f"{what} dJ/d{kind}^{l}: dtype {a.dtype} != {e.dtype}"
+            assert_close(a, e, rtol, f"{what} dJ/d{kind}^{l}", s)
+
+
+def assert_gradients_match(
+    problem: Problem,
+    output: str,
+    result: tuple[float, Params],
+    reference: tuple[float, Params],
+    what: str,
+    relu_grad_at_zero: float = 0.5,
+) -> None:
+    """J and every gradient of ``result`` against ``reference``, at the derived tolerance.
+
+    The tolerance is :func:`problem_rtol` (with the head's condition number) applied to the
+    scales of :func:`error_scales`, the magnitudes the rounding errors are proportional to.
+    """
+    rtol = problem_rtol(problem.params, problem.X, problem.Y, output)
+    scales = error_scales(problem.params, problem.X, problem.Y, output, relu_grad_at_zero)
+    assert_close(result[0], reference[0], rtol, f"{what} J", scales.loss)
+    assert_params_close(result[1], reference[1], rtol, what, scales.grads)

@@ -14,20 +14,27 @@ import torch_reference
 from manual_backprop import deltas, forward, gradients
 from manual_backprop.activations import relu_grad
 from manual_backprop.problems import DERIVATION_LAYER_SIZES, make_problem
-from manual_backprop.tolerances import parity_rtol
+from manual_backprop.tolerances import problem_rtol
 from tests.helpers import assert_close
 
 BATCH_SIZE = 16
 DEEP = (12, 11, 10, 9, 8, 6)  # L = 5: four applications of the general recursion (16)
 
 
-def _case(output: str, targets: str, sizes: tuple[int, ...] = DERIVATION_LAYER_SIZES, *,
-          dtype: type = np.float64, device: str = "cpu", reduction: str = "sum"):
+def _case(
+    output: str,
+    targets: str,
+    sizes: tuple[int, ...] = DERIVATION_LAYER_SIZES,
+    *,
+    dtype: type = np.float64,
+    device: str = "cpu",
+    reduction: str = "sum",
+):
     problem = make_problem(sizes, BATCH_SIZE, dtype=dtype, output=output, targets=targets, seed=7)
     oracle = torch_reference.trace(
         problem.params, problem.X, problem.Y, output=output, reduction=reduction, device=device
     )
-    return problem, oracle, parity_rtol(dtype, sizes, BATCH_SIZE)
+    return problem, oracle, problem_rtol(problem.params, problem.X, problem.Y, output)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

@@ -25,7 +25,7 @@ BATCH_SIZE = 8
 
 
 def _kink_margin(params: Params, X: np.ndarray, output: str) -> float:
-    """The smallest |z| at a ReLU: a central difference is smooth only while every step is smaller."""
+    """The smallest |z| at a ReLU: central differences are smooth while each step is smaller."""
     pre = forward(params, X, output=output).pre_activations
     return float(min(np.min(np.abs(z)) for z in (pre if output == "relu" else pre[:-1])))
 
@@ -35,8 +35,12 @@ def _kink_margin(params: Params, X: np.ndarray, output: str) -> float:
     [(o, t, "sum") for o in ("softmax", "relu") for t in TARGET_KINDS]
     + [("softmax", "soft", "mean"), ("relu", "labels", "mean")],
 )
-def test_every_gradient_equals_central_differences(output: str, targets: str, reduction: str) -> None:
-    problem = make_problem(DERIVATION_LAYER_SIZES, BATCH_SIZE, output=output, targets=targets, seed=3)
+def test_every_gradient_equals_central_differences(
+    output: str, targets: str, reduction: str
+) -> None:
+    problem = make_problem(
+        DERIVATION_LAYER_SIZES, BATCH_SIZE, output=output, targets=targets, seed=3
+    )
     # Steps of 2h ~ 1.2e-5 stay on one side of every kink: J is smooth along each parameter.
     assert _kink_margin(problem.params, problem.X, output) > 1e-3
     J, grads = gradients(problem.params, problem.X, problem.Y, output=output, reduction=reduction)
@@ -89,7 +93,10 @@ def _integer_problem() -> tuple[Params, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(5)
     sizes = (6, 8, 8, 4)
     params = Params(
-        weights=[rng.integers(-1, 2, (n_in, n_out)).astype(np.float64) for n_in, n_out in zip(sizes[:-1], sizes[1:])],
+        weights=[
+            rng.integers(-1, 2, (n_in, n_out)).astype(np.float64)
+            for n_in, n_out in zip(sizes[:-1], sizes[1:])
+        ],
         biases=[rng.integers(-1, 2, n).astype(np.float64) for n in sizes[1:]],
     )
     X = rng.integers(-1, 2, (16, sizes[0])).astype(np.float64)
@@ -102,7 +109,9 @@ def test_relu_grad_at_zero_0_matches_pytorch_at_exact_zeros(device: str) -> None
     assert sum(int(np.sum(z == 0)) for z in hidden) >= 10  # exact kinks, by construction
     _, pytorch_convention = gradients(params, X, Y, relu_grad_at_zero=0.0)
     _, oracle = torch_reference.gradients(params, X, Y, device=device)
-    assert_params_close(pytorch_convention, oracle, parity_rtol(np.float64, (6, 8, 8, 4), 16), "h'(0)=0")
+    assert_params_close(
+        pytorch_convention, oracle, parity_rtol(np.float64, (6, 8, 8, 4), 16), "h'(0)=0"
+    )
     _, derivation_convention = gradients(params, X, Y)  # h'(0) = 1/2 differs exactly there
     assert not np.allclose(derivation_convention.weights[0], oracle.weights[0])
 

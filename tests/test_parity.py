@@ -9,9 +9,8 @@ import pytest
 import torch_reference
 from manual_backprop import gradients
 from manual_backprop.problems import DERIVATION_LAYER_SIZES, TARGET_KINDS, make_problem
-from manual_backprop.tolerances import parity_rtol
 from manual_backprop.validation import OUTPUTS, REDUCTIONS
-from tests.helpers import assert_close, assert_params_close
+from tests.helpers import assert_gradients_match
 
 #: depth L -> layer sizes; L = 3 is the derivation's network (two hidden ReLU layers).
 ARCHITECTURES = {1: (12, 5), 3: DERIVATION_LAYER_SIZES, 5: (12, 11, 10, 9, 8, 6)}
@@ -34,7 +33,5 @@ def test_loss_and_every_gradient_equal_autograd(
     J_ref, grads_ref = torch_reference.gradients(
         problem.params, problem.X, problem.Y, output=output, reduction=reduction, device=device
     )
-    rtol = parity_rtol(dtype, sizes, BATCH_SIZE)
-    assert_close(J, J_ref, rtol, "J")
-    assert_params_close(grads, grads_ref, rtol, f"{device} {np.dtype(dtype)}")
+    assert_gradients_match(problem, output, (J, grads), (J_ref, grads_ref), device)
     assert all(g.dtype == np.dtype(dtype) for g in grads.weights + grads.biases)

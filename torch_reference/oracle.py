@@ -63,6 +63,12 @@ def _numpy(tensor: torch.Tensor) -> np.ndarray:
     return tensor.detach().cpu().numpy()
 
 
+def _grad(tensor: torch.Tensor) -> torch.Tensor:
+    if tensor.grad is None:
+        raise RuntimeError("autograd left no gradient; the oracle's graph is broken")
+    return tensor.grad
+
+
 def trace(
     params: Params,
     X: np.ndarray,
@@ -96,16 +102,17 @@ def trace(
             if reduction == "mean":
                 J = J / X.shape[0]
         J.backward()
+    linears = [linear for linear in model.linears if isinstance(linear, torch.nn.Linear)]
     grads = Params(
-        weights=[weight_from_linear(linear.weight.grad) for linear in model.linears],
-        biases=[_numpy(linear.bias.grad) for linear in model.linears],
+        weights=[weight_from_linear(_grad(linear.weight)) for linear in linears],
+        biases=[_numpy(_grad(linear.bias)) for linear in linears],
     )
     return OracleTrace(
         loss=float(J.item()),
         grads=grads,
         pre_activations=[_numpy(z) for z in passed.pre_activations],
         activations=[_numpy(a) for a in passed.activations] + [_numpy(output_activation)],
-        deltas=[_numpy(z.grad) for z in passed.pre_activations],
+        deltas=[_numpy(_grad(z)) for z in passed.pre_activations],
     )
 
 
