@@ -52,8 +52,8 @@ entrywise,
 
 At an exact ReLU kink (θ moves a pre-activation that is exactly 0), J is smooth on each side but
 its slope jumps. The central difference returns the mean of the two one-sided slopes (the
-derivation's ``h'(0) = 1/2``) plus a first-order error ``h J'' / 2`` from the curvature on the
-live side: p = 1, and the step ``sqrt(eps)`` balances ``h J''`` against ``eps_J / h``.
+derivation's ``h'(0) = 1/2``) plus a first-order error ``h J^(2) / 2`` from the curvature on the
+live side: p = 1, and the step ``sqrt(eps)`` balances ``h J^(2)`` against ``eps_J / h``.
 """
 
 from __future__ import annotations
@@ -184,12 +184,12 @@ def finite_difference_atol(
     step : float
         h.
     step_change : array
-        ``|D(2h) - D(h)|`` for each entry (from the finite-difference oracle).
+        ``D(2h) - D(h)`` for each entry (from the finite-difference oracle).
     order : int
         p: 2 where J is smooth, 1 at an exact kink.
     """
     rounding = 2.5 * float(np.sqrt(n_terms)) * machine_epsilon(dtype) * (1.0 + abs(loss)) / step
-    return np.asarray(step_change) / (2**order - 1) + rounding
+    return np.abs(np.asarray(step_change)) / (2**order - 1) + rounding
 
 
 def normwise_error(actual: Any, expected: Any, scale: Any = None) -> tuple[float, float]:

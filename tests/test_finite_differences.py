@@ -52,7 +52,7 @@ def test_every_gradient_equals_central_differences(
     for name, manual, fd, change in zip(
         ["W1", "W2", "W3", "b1", "b2", "b3"],
         grads.weights + grads.biases,
-        numeric.grads.weights + numeric.grads.biases,
+        numeric.extrapolated.weights + numeric.extrapolated.biases,
         numeric.step_change.weights + numeric.step_change.biases,
     ):
         atol = finite_difference_atol(np.float64, J, n_terms, numeric.step, change)

@@ -1,0 +1,85 @@
+"""``manual-backprop verify``: the certificate passes here, covers every equation, and can fail."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import torch
+
+import manual_backprop
+from manual_backprop import Params
+from torch_reference.cli import main
+
+REQUIRED_EQUATIONS = {
+    "(3)", "(4),(6)", "(5)", "(7)", "(8)", "(34)", "(16)", "(23)", "(24)", "(25)", "(42)",
+    "(44)", "(26)", "(27)", "(28)", "(29)", "(30)", "(31)", "(18)/(19)", "(18)/(33)",
+    "sec. 1.5", "(2)",
+}  # fmt: skip
+FIELDS = {
+    "equation", "quantity", "oracle", "device", "dtype", "max_abs_err", "max_rel_err",
+    "tolerance", "passed",
+}  # fmt: skip
+
+
+def test_verify_passes_prints_the_table_and_writes_the_certificate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "certificate.json"
+    assert main(["verify", "--device", "cpu", "--json", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "max abs err" in out and "PASS: all" in out and "FAIL" not in out
+    document = json.loads(path.read_text())
+    assert document["passed"] is True
+    checks = document["checks"]
+    assert {row["equation"] for row in checks} >= REQUIRED_EQUATIONS
+    assert all(FIELDS <= set(row) for row in checks)
+    assert {row["oracle"] for row in checks} >= {"autograd (cpu)", "central differences", "batched"}
+    assert {row["dtype"] for row in checks} == {"float64", "float32"}
+    environment = document["environment"]
+    for key in ("python", "numpy", "torch", "blas", "cpu", "seed", "tf32", "gpu", "cuda"):
+        assert key in environment
+
+
+def _wrong_gradients(*args: Any, **kwargs: Any) -> tuple[float, Params]:
+    J, grads = manual_backprop.gradients(*args, **kwargs)
+    if len(grads.weights) > 1:
+        grads.weights[1] = -grads.weights[1]  # a sign error in dJ/dW^(2)
+    return J, grads
+
+
+def test_verify_fails_and_exits_non_zero_on_a_wrong_gradient(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from torch_reference.cli import build_parser, run_verify
+
+    wrong = SimpleNamespace(
+        forward=manual_backprop.forward,
+        deltas=manual_backprop.deltas,
+        gradients=_wrong_gradients,
+        gradients_per_example=manual_backprop.gradients_per_example,
+    )
+    args = build_parser().parse_args(["verify", "--device", "cpu", "--dtype", "float64"])
+    assert run_verify(args, implementation=wrong) == 1
+    out = capsys.readouterr().out
+    assert "FAIL" in out and "checks failed" in out
+    failed = [line for line in out.splitlines() if line.rstrip().endswith("FAIL")]
+    assert failed and all("dJ/dW^(2)" in line for line in failed)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
+def test_verify_on_cuda_without_a_gpu_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", "--device", "cuda"]) == 2
+    assert "torch.cuda.is_available() is False" in capsys.readouterr().err
+
+
+@pytest.mark.cuda
+def test_verify_on_cuda_passes(tmp_path: Path) -> None:
+    path = tmp_path / "certificate.json"
+    assert main(["verify", "--device", "cuda", "--json", str(path)]) == 0
+    document = json.loads(path.read_text())
+    assert document["environment"]["gpu"]
+    assert {row["device"] for row in document["checks"]} >= {"cuda"}
