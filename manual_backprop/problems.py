@@ -6,7 +6,7 @@ instance used throughout, 64-32-16-10.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +31,18 @@ class Problem:
     params: Params
     X: np.ndarray
     Y: np.ndarray
+
+    def converted(self, asarray: Callable[[np.ndarray], Any]) -> tuple[Params, Any, Any]:
+        """``(params, X, Y)`` with every array passed through ``asarray``.
+
+        For example ``array_api_strict.asarray``, or
+        ``lambda a: torch.from_numpy(a.copy()).to("cuda")``: the same problem in another array
+        library or on another device.
+        """
+        params = Params(
+            [asarray(W) for W in self.params.weights], [asarray(b) for b in self.params.biases]
+        )
+        return params, asarray(self.X), asarray(self.Y)
 
 
 def make_problem(

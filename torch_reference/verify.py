@@ -110,14 +110,7 @@ def _on_device(problem: Problem, device: str) -> tuple[Params, Any, Any]:
     """The problem for the manual side: NumPy on "cpu", torch tensors elsewhere."""
     if device == "cpu":
         return problem.params, problem.X, problem.Y
-
-    def move(array: np.ndarray) -> torch.Tensor:
-        return torch.from_numpy(np.array(array, copy=True)).to(device)
-
-    params = Params(
-        [move(W) for W in problem.params.weights], [move(b) for b in problem.params.biases]
-    )
-    return params, move(problem.X), move(problem.Y)
+    return problem.converted(lambda array: torch.from_numpy(np.array(array, copy=True)).to(device))
 
 
 def _trace_checks(
