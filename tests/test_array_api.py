@@ -18,8 +18,8 @@ import torch_reference
 from manual_backprop import deltas, forward, gradients, gradients_per_example
 from manual_backprop.problems import DERIVATION_LAYER_SIZES, TARGET_KINDS, make_problem
 from manual_backprop.tolerances import normwise_error, problem_rtol
-from torch_reference.oracle import no_tf32
 from tests.helpers import assert_gradients_match, to_numpy
+from torch_reference.oracle import no_tf32
 
 
 def _strict(array: np.ndarray) -> Any:
