@@ -204,3 +204,14 @@ def normwise_error(actual: Any, expected: Any, scale: Any = None) -> tuple[float
     max_abs = float(np.max(np.abs(actual_np - expected_np))) if actual_np.size else 0.0
     largest = float(np.max(np.abs(scale_np))) if scale_np.size else 0.0
     return max_abs, (max_abs / largest if largest > 0 else max_abs)
+
+
+def trajectory_rtol(dtype: Any, layer_sizes: Sequence[int], batch_size: int, steps: int) -> float:
+    """``steps * parity_rtol``: two SGD trajectories from the same start, after ``steps`` steps.
+
+    Each update ``lr * grad`` differs between the implementations by ``lr`` times the gradient
+    difference, at most ``parity_rtol`` relative to the gradient; in a stable run ``lr * |grad|``
+    is below ``|theta|``, so each step adds at most ``parity_rtol`` relative to the parameters, and
+    over a few hundred steps of stable training these add without amplification.
+    """
+    return steps * parity_rtol(dtype, layer_sizes, batch_size)

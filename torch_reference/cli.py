@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_verify(sub)
+    from torch_reference import train_command
+
+    train_command.add_parser(sub)
     return parser
 
 
@@ -84,6 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "verify":
         return run_verify(args)
+    if args.command == "train":
+        from torch_reference import train_command
+
+        return train_command.run(args)
     return 2
 
 
