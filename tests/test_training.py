@@ -76,7 +76,7 @@ def test_params_round_trip_through_npz_and_a_state_dict(tmp_path: Path, dtype: t
 def test_load_params_refuses_a_foreign_file(tmp_path: Path) -> None:
     path = tmp_path / "other.npz"
     np.savez(path, weights=np.zeros(3))
-    with pytest.raises(ValueError, match="must hold W1..WL and b1..bL"):
+    with pytest.raises(ValueError, match=r"must hold W1\.\.WL and b1\.\.bL"):
         load_params(path)
 
 

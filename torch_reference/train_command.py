@@ -62,8 +62,11 @@ def _plot(path: Path, history: list[dict[str, Any]]) -> None:
     loss_axis.set(xlabel="epoch", ylabel="mean training loss J / B", title="Loss")
     loss_axis.legend()
     diff_axis.semilogy(epochs, [max(row["max_param_rel_diff"], 1e-300) for row in history], "o-")
-    diff_axis.set(xlabel="epoch", ylabel="max relative parameter difference",
-                  title="Manual vs torch trajectory")  # fmt: skip
+    diff_axis.set(
+        xlabel="epoch",
+        ylabel="max relative parameter difference",
+        title="Manual vs torch trajectory",
+    )
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=120)
@@ -82,16 +85,21 @@ def run(args: argparse.Namespace) -> int:
     sizes = (data.X_train.shape[1], *args.hidden, 10)
     params = init_params(sizes, seed=args.seed, dtype=dtype)
     reference = TorchTrainer(params.copy(), args.lr, args.weight_decay)
-    print(f"digits: {len(data.y_train)} train / {len(data.y_test)} test ({TEST_FRACTION:.0%}), "
-          f"network {'-'.join(map(str, sizes))}, {args.dtype}, lr {args.lr}, "
-          f"batch {args.batch_size}, seed {args.seed}")  # fmt: skip
-    print(f"{'epoch':>5}  {'loss':>10} {'torch':>10}  {'train acc':>9} {'torch':>6}  "
-          f"{'test acc':>8} {'torch':>6}  {'max rel diff':>12}")  # fmt: skip
+    print(
+        f"digits: {len(data.y_train)} train / {len(data.y_test)} test ({TEST_FRACTION:.0%}), "
+        f"network {'-'.join(map(str, sizes))}, {args.dtype}, lr {args.lr}, "
+        f"batch {args.batch_size}, seed {args.seed}"
+    )
+    print(
+        f"{'epoch':>5}  {'loss':>10} {'torch':>10}  {'train acc':>9} {'torch':>6}  "
+        f"{'test acc':>8} {'torch':>6}  {'max rel diff':>12}"
+    )
     history: list[dict[str, Any]] = []
     for epoch in range(1, args.epochs + 1):
         batches = batch_order(len(data.y_train), args.batch_size, args.seed, epoch)
-        loss = train_epoch(params, data.X_train, data.y_train, batches, args.lr,
-                           weight_decay=args.weight_decay)  # fmt: skip
+        loss = train_epoch(
+            params, data.X_train, data.y_train, batches, args.lr, weight_decay=args.weight_decay
+        )
         torch_loss = reference.train_epoch(data.X_train, data.y_train, batches)
         row = {
             "epoch": epoch,
@@ -104,14 +112,18 @@ def run(args: argparse.Namespace) -> int:
             "max_param_rel_diff": max_param_rel_diff(params, reference.params()),
         }
         history.append(row)
-        print(f"{epoch:>5}  {loss:>10.6f} {torch_loss:>10.6f}  {row['train_accuracy']:>9.4f} "
-              f"{row['torch_train_accuracy']:>6.4f}  {row['test_accuracy']:>8.4f} "
-              f"{row['torch_test_accuracy']:>6.4f}  {row['max_param_rel_diff']:>12.3e}")  # fmt: skip
+        print(
+            f"{epoch:>5}  {loss:>10.6f} {torch_loss:>10.6f}  {row['train_accuracy']:>9.4f} "
+            f"{row['torch_train_accuracy']:>6.4f}  {row['test_accuracy']:>8.4f} "
+            f"{row['torch_test_accuracy']:>6.4f}  {row['max_param_rel_diff']:>12.3e}"
+        )
     elapsed = time.perf_counter() - start
     final = history[-1]
-    print(f"\ntest accuracy {final['test_accuracy']:.4f} (torch {final['torch_test_accuracy']:.4f}), "
-          f"max relative parameter difference {final['max_param_rel_diff']:.3e}, "
-          f"{elapsed:.1f} s")  # fmt: skip
+    print(
+        f"\ntest accuracy {final['test_accuracy']:.4f} (torch {final['torch_test_accuracy']:.4f}), "
+        f"max relative parameter difference {final['max_param_rel_diff']:.3e}, "
+        f"{elapsed:.1f} s"
+    )
     if args.save:
         args.save.parent.mkdir(parents=True, exist_ok=True)
         save_params(args.save, params)
