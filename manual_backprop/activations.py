@@ -10,7 +10,9 @@ from typing import Any
 
 from array_api_compat import array_namespace
 
-__all__ = ["log_softmax", "relu", "relu_grad", "softmax"]
+from array_api_compat import is_array_api_strict_namespace
+
+__all__ = ["log_softmax", "relu", "relu_backward", "relu_grad", "softmax"]
 
 
 def relu(z: Any) -> Any:
@@ -31,6 +33,27 @@ def relu_grad(z: Any, at_zero: float = 0.5) -> Any:
     if at_zero == 0.0:
         return step
     return step + at_zero * xp.astype(z == 0, z.dtype)  # eq. (2) at 0: (0 + 1) / 2 = at_zero
+
+
+def relu_backward(upstream: Any, z: Any, at_zero: float = 0.5) -> Any:
+    """``h'(z) * upstream``, elementwise, written into ``upstream`` and returned.
+
+    The same product as ``relu_grad(z, at_zero) * upstream`` (eq. 16's Hadamard product), without
+    building the ``h'(z)`` array: ``upstream`` (a fresh temporary, shape of z) is multiplied in
+    place by the mask ``z > 0``, and only where z is exactly 0 (rare, but it happens) does
+    ``at_zero`` enter.
+    """
+    xp = array_namespace(z)
+    kinks = at_zero != 0.0 and bool(xp.any(z == 0))
+    if kinks:
+        at_kinks = at_zero * xp.astype(z == 0, upstream.dtype) * upstream  # eq. (2) at z = 0
+    positive = z > 0
+    if is_array_api_strict_namespace(xp):  # the standard has no bool * float; others promote
+        positive = xp.astype(positive, upstream.dtype)
+    upstream *= positive  # eq. (2) for z != 0: h'(z) = 1 where z > 0, 0 where z < 0
+    if kinks:
+        upstream += at_kinks
+    return upstream
 
 
 def log_softmax(z: Any) -> Any:

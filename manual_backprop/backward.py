@@ -6,24 +6,43 @@ Batched row form: the derivation's column-vector recursion
 with ``Delta^l`` of shape (B, n_l). The per-example outer product ``dJ/dW^l = a^(l-1) (delta^l)^T``
 (eqs. 26-28) summed over the batch becomes ``A^(l-1).T @ Delta^l``, and ``dJ/db^l = delta^l``
 (eqs. 29-31) summed over the batch becomes the column sums of ``Delta^l``.
+
+Speed (each line below is one optimisation; the equations are unchanged):
+
+* ``h'(Z) * G`` is applied in place on the fresh product G (:func:`relu_backward`), so no
+  ``h'(Z)`` array is ever built.
+* :func:`backward_deltas` yields each delta as soon as it exists, so that the caller can form
+  that layer's gradients at once and, with ``release=True``, drop ``Z^l`` and ``A^(l-1)`` as soon
+  as they are no longer needed: the peak memory stays near params + grads + the cached Z and A.
+* One example (B = 1) takes the outer product of eqs. (26)-(28) literally, by broadcasting, not as
+  a matrix product with inner length 1, which BLAS runs through a slow path.
+* The bias gradient's sum over the batch is a matrix-vector product with ones, which BLAS runs
+  faster than a column sum.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from array_api_compat import array_namespace
+from array_api_compat import device as array_device
 
-from manual_backprop.activations import relu_grad
+from manual_backprop.activations import relu_backward
 from manual_backprop.params import Params
 
-__all__ = ["backward_deltas", "parameter_gradients"]
+__all__ = ["backward_deltas", "layer_gradients", "parameter_gradients"]
 
 
 def backward_deltas(
-    params: Params, pre_activations: list[Any], output_delta: Any, relu_grad_at_zero: float
-) -> list[Any]:
-    """Apply eq. (16) from the output layer down to layer 1.
+    params: Params,
+    pre_activations: list[Any],
+    output_delta: Any,
+    relu_grad_at_zero: float,
+    *,
+    release: bool = False,
+) -> Iterator[tuple[int, Any]]:
+    """Apply eq. (16) from the output layer down to layer 1, yielding ``(l, Delta^l)``.
 
     Parameters
     ----------
@@ -35,23 +54,46 @@ def backward_deltas(
         ``Delta^L`` from the output head (eq. 23 or eq. 42/44).
     relu_grad_at_zero : float
         ``h'(0)``.
+    release : bool
+        Set ``pre_activations[l - 1]`` to None once ``Delta^l`` is computed, freeing ``Z^l``.
 
-    Returns
-    -------
-    list of array of shape (B, n_l), l = 1 .. L
-        ``deltas[l - 1]`` is ``Delta^l = dJ/dZ^l``.
+    Yields
+    ------
+    (int, array of shape (B, n_l))
+        ``l`` and ``Delta^l = dJ/dZ^l``, for l = L, L-1, .., 1.
     """
-    n_layers = len(params.weights)
-    deltas: list[Any] = [None] * n_layers
-    deltas[-1] = output_delta
-    for l in range(n_layers - 1, 0, -1):  # layers L-1 .. 1; deltas[l] is Delta^(l+1)
-        h_prime = relu_grad(pre_activations[l - 1], relu_grad_at_zero)
-        deltas[l - 1] = h_prime * (deltas[l] @ params.weights[l].T)  # eqs. (16), (24), (25)
-    return deltas
+    delta = output_delta
+    yield len(params.weights), delta
+    for l in range(len(params.weights) - 1, 0, -1):  # layers L-1 .. 1
+        upstream = delta @ params.weights[l].T  # eq. (16): W^(l+1) delta^(l+1), one row each
+        delta = relu_backward(upstream, pre_activations[l - 1], relu_grad_at_zero)  # eq. (16)
+        if release:
+            pre_activations[l - 1] = None
+        yield l, delta
+
+
+def layer_gradients(previous_activation: Any, delta: Any) -> tuple[Any, Any]:
+    """Eqs. (26)-(31) for one layer: ``dJ/dW^l`` (n_{l-1}, n_l) and ``dJ/db^l`` (n_l,).
+
+    Parameters
+    ----------
+    previous_activation : array of shape (B, n_{l-1})
+        ``A^(l-1)`` (``X`` for l = 1).
+    delta : array of shape (B, n_l)
+        ``Delta^l``.
+    """
+    xp = array_namespace(delta)
+    if delta.shape[0] == 1:
+        weight_grad = previous_activation.T * delta  # eqs. (26)-(28): a^(l-1) (delta^l)^T
+    else:
+        weight_grad = previous_activation.T @ delta  # eqs. (26)-(28), summed over the batch
+    ones = xp.ones(delta.shape[0], dtype=delta.dtype, device=array_device(delta))
+    bias_grad = ones @ delta  # eqs. (29)-(31): dJ/db^l = delta^l, summed over the batch
+    return weight_grad, bias_grad
 
 
 def parameter_gradients(activations: list[Any], deltas: list[Any]) -> Params:
-    """Eqs. (26)-(31): ``dJ/dW^l`` and ``dJ/db^l``, summed over the batch.
+    """Eqs. (26)-(31) for every layer, from kept activations and deltas.
 
     Parameters
     ----------
@@ -65,10 +107,5 @@ def parameter_gradients(activations: list[Any], deltas: list[Any]) -> Params:
         ``weights[l-1]`` = ``dJ/dW^l`` of shape (n_{l-1}, n_l); ``biases[l-1]`` = ``dJ/db^l`` of
         shape (n_l,).
     """
-    xp = array_namespace(*deltas)
-    weight_grads = [
-        activations[l - 1].T @ deltas[l - 1]  # eqs. (26)-(28): sum_b a^(l-1) (delta^l)^T
-        for l in range(1, len(deltas) + 1)
-    ]
-    bias_grads = [xp.sum(delta, axis=0) for delta in deltas]  # eqs. (29)-(31): sum_b delta^l
-    return Params(weights=weight_grads, biases=bias_grads)
+    pairs = [layer_gradients(activations[l - 1], deltas[l - 1]) for l in range(1, len(deltas) + 1)]
+    return Params(weights=[w for w, _ in pairs], biases=[b for _, b in pairs])

@@ -5,7 +5,8 @@ Both paths run the same three steps of section 1.5 through the same functions:
 1. the forward pass, eqs. (3)-(8) (:func:`manual_backprop.forward.forward_pass`);
 2. the output delta, eq. (23) or (42)/(44), then eq. (16) down the layers
    (:mod:`manual_backprop.heads`, :func:`manual_backprop.backward.backward_deltas`);
-3. the gradients, eqs. (26)-(31) (:func:`manual_backprop.backward.parameter_gradients`).
+3. the gradients, eqs. (26)-(31) (:func:`manual_backprop.backward.layer_gradients`), each
+   layer's as soon as its delta exists.
 
 :func:`gradients` runs them once on the whole batch (B rows at a time);
 :func:`gradients_per_example` runs them on one example at a time and adds the results up, as
@@ -19,7 +20,8 @@ from typing import Any
 
 from array_api_compat import array_namespace
 
-from manual_backprop.backward import backward_deltas, parameter_gradients
+from manual_backprop.backward import backward_deltas, layer_gradients
+from manual_backprop.forward import ForwardPass
 from manual_backprop.forward import forward_pass
 from manual_backprop.heads import check_relu_loss_finite, loss, output_delta
 from manual_backprop.params import Params
@@ -39,7 +41,7 @@ def _prepare(
     return targets, at_zero, scale
 
 
-def _loss_and_deltas(
+def _forward_and_output_delta(
     params: Params,
     X: Any,
     targets: Any,
@@ -47,8 +49,8 @@ def _loss_and_deltas(
     relu_grad_at_zero: float,
     scale: float,
     first_example: int = 0,
-) -> tuple[Any, list[Any], list[Any]]:
-    """Steps 1-2 of section 1.5 on checked inputs: J, the activations and the deltas."""
+) -> tuple[Any, ForwardPass, Any]:
+    """Step 1 of section 1.5 and the start of step 2: J, the forward pass and ``Delta^L``."""
     passed = forward_pass(params, X, output)  # step 1: eqs. (3)-(8)
     Z_L, A_L = passed.pre_activations[-1], passed.activations[-1]
     if output == "relu":
@@ -57,8 +59,7 @@ def _loss_and_deltas(
     delta_L = output_delta(Z_L, A_L, targets, output, relu_grad_at_zero)  # eq. (23) or (42)/(44)
     if scale != 1.0:
         J, delta_L = J * scale, delta_L * scale  # reduction="mean": J/B, so every dJ/d. is /B
-    deltas_ = backward_deltas(params, passed.pre_activations, delta_L, relu_grad_at_zero)  # (16)
-    return J, passed.activations, deltas_
+    return J, passed, delta_L
 
 
 def _batch_gradients(
@@ -71,10 +72,19 @@ def _batch_gradients(
     first_example: int = 0,
 ) -> tuple[Any, Params]:
     """Steps 1-3 of section 1.5 on checked inputs, for all rows of X at once."""
-    J, activations, deltas_ = _loss_and_deltas(
+    J, passed, delta_L = _forward_and_output_delta(
         params, X, targets, output, relu_grad_at_zero, scale, first_example
     )
-    return J, parameter_gradients(activations, deltas_)  # step 3: eqs. (26)-(31)
+    n_layers = len(params.weights)
+    weight_grads: list[Any] = [None] * n_layers
+    bias_grads: list[Any] = [None] * n_layers
+    activations = passed.activations
+    for l, delta in backward_deltas(  # step 2: eq. (16), one layer at a time
+        params, passed.pre_activations, delta_L, relu_grad_at_zero, release=True
+    ):
+        weight_grads[l - 1], bias_grads[l - 1] = layer_gradients(activations[l - 1], delta)  # 3
+        activations[l - 1] = None  # A^(l-1) is no longer needed: free it
+    return J, Params(weights=weight_grads, biases=bias_grads)
 
 
 def gradients(
@@ -171,4 +181,6 @@ def deltas(
     row b of ``Delta^l`` is the derivation's ``delta^l`` for example b.
     """
     targets, at_zero, scale = _prepare(params, X, Y, output, reduction, relu_grad_at_zero)
-    return _loss_and_deltas(params, X, targets, output, at_zero, scale)[2]
+    _, passed, delta_L = _forward_and_output_delta(params, X, targets, output, at_zero, scale)
+    found = dict(backward_deltas(params, passed.pre_activations, delta_L, at_zero))
+    return [found[l] for l in range(1, len(params.weights) + 1)]

@@ -147,7 +147,8 @@ def error_scales(
     else:
         delta_scale = np.abs(output_delta(Z_L, A_L, targets, output, relu_grad_at_zero))
     absolute = Params([np.abs(W) for W in params.weights], [np.abs(b) for b in params.biases])
-    deltas = backward_deltas(absolute, passed.pre_activations, delta_scale, relu_grad_at_zero)
+    found = dict(backward_deltas(absolute, passed.pre_activations, delta_scale, relu_grad_at_zero))
+    deltas = [found[l] for l in range(1, len(params.weights) + 1)]
     activations = [np.abs(X), *passed.activations[1:]]
     loss_scale = float(np.sum(targets) * max(1.0, float(np.max(np.abs(Z_L)))))
     return ErrorScales(loss_scale, deltas, parameter_gradients(activations, deltas))

@@ -58,8 +58,13 @@ def _namespace(name: str, array: Any) -> Any:
 
 
 def _check_finite(xp: Any, name: str, array: Any) -> None:
-    if not bool(xp.all(xp.isfinite(array))):
-        raise ValueError(f"{name} must be finite, but it contains NaN or Inf")
+    flat = xp.reshape(array, (-1,))
+    # One BLAS pass (multithreaded, no temporary): a NaN or Inf anywhere makes the sum of squares
+    # NaN or Inf. Finite values too large to square (|x| > 1e154 in float64) also overflow it,
+    # so only then is the exact elementwise test needed to decide.
+    if bool(xp.isfinite(flat @ flat)) or bool(xp.all(xp.isfinite(array))):
+        return
+    raise ValueError(f"{name} must be finite, but it contains NaN or Inf")
 
 
 def check_params(params: Any) -> Any:
