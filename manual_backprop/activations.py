@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from array_api_compat import array_namespace
-
-from array_api_compat import is_array_api_strict_namespace
+from array_api_compat import array_namespace, is_array_api_strict_namespace
 
 __all__ = ["log_softmax", "relu", "relu_backward", "relu_grad", "softmax"]
 

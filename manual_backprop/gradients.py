@@ -21,8 +21,7 @@ from typing import Any
 from array_api_compat import array_namespace
 
 from manual_backprop.backward import backward_deltas, layer_gradients
-from manual_backprop.forward import ForwardPass
-from manual_backprop.forward import forward_pass
+from manual_backprop.forward import ForwardPass, forward_pass
 from manual_backprop.heads import check_relu_loss_finite, loss, output_delta
 from manual_backprop.params import Params
 from manual_backprop.validation import check_inputs, check_options, targets_from

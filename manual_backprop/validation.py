@@ -57,17 +57,41 @@ def _namespace(name: str, array: Any) -> Any:
         ) from exc
 
 
-def _check_finite(xp: Any, name: str, array: Any) -> None:
-    flat = xp.reshape(array, (-1,))
-    # One BLAS pass (multithreaded, no temporary): a NaN or Inf anywhere makes the sum of squares
-    # NaN or Inf. Finite values too large to square (|x| > 1e154 in float64) also overflow it,
-    # so only then is the exact elementwise test needed to decide.
-    if bool(xp.isfinite(flat @ flat)) or bool(xp.all(xp.isfinite(array))):
+def _check_finite(xp: Any, named_arrays: list[tuple[str, Any]]) -> None:
+    """Raise a ValueError naming the first array that holds a NaN or Inf.
+
+    One BLAS pass per array (multithreaded, no temporary) and one host sync for all of them: a
+    NaN or Inf anywhere makes a sum of squares NaN or Inf. Finite values too large to square
+    (|x| > 1e154 in float64) also overflow it, so only then are the exact elementwise tests run.
+    """
+    squares = [xp.reshape(array, (-1,)) for _, array in named_arrays]
+    total = sum((flat @ flat for flat in squares), start=xp.zeros((), dtype=squares[0].dtype))
+    if bool(xp.isfinite(total)):
         return
-    raise ValueError(f"{name} must be finite, but it contains NaN or Inf")
+    for name, array in named_arrays:
+        if not bool(xp.all(xp.isfinite(array))):
+            raise ValueError(f"{name} must be finite, but it contains NaN or Inf")
+
+
+def _named_params(params: Params) -> list[tuple[str, Any]]:
+    named = [(f"params.weights[{i}]", w) for i, w in enumerate(params.weights)]
+    return named + [(f"params.biases[{i}]", b) for i, b in enumerate(params.biases)]
 
 
 def check_params(params: Any) -> Any:
+    """Check that ``params`` describes a chain of finite layers; return its array namespace.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`_check_structure`, or for NaN/Inf.
+    """
+    xp = _check_structure(params)
+    _check_finite(xp, _named_params(params))
+    return xp
+
+
+def _check_structure(params: Any) -> Any:
     """Check that ``params`` describes a chain of layers; return its array namespace.
 
     Raises
@@ -123,14 +147,12 @@ def check_params(params: Any) -> Any:
                 f"params.biases[{l - 1}] (b^{l}) must have shape ({w.shape[1]},), "
                 f"got {tuple(b.shape)}"
             )
-        _check_finite(xp, f"params.weights[{l - 1}]", w)
-        _check_finite(xp, f"params.biases[{l - 1}]", b)
     return xp
 
 
 def check_inputs(params: Params, X: Any) -> Any:
     """Check ``params`` and the input batch ``X`` of shape (B, n_0); return the namespace."""
-    xp = check_params(params)
+    xp = _check_structure(params)
     _namespace("X", X)
     try:
         array_namespace(X, *params.weights)
@@ -148,7 +170,7 @@ def check_inputs(params: Params, X: Any) -> Any:
         )
     if X.dtype != params.dtype:
         raise TypeError(f"X must have the params' dtype {params.dtype}, got {X.dtype}")
-    _check_finite(xp, "X", X)
+    _check_finite(xp, [*_named_params(params), ("X", X)])
     return xp
 
 
@@ -204,7 +226,7 @@ def targets_from(Y: Any, X: Any, n_classes: int) -> Any:
                 f"Y targets must have shape (B, n_L) = ({batch_size}, {n_classes}), "
                 f"got {tuple(Y.shape)}"
             )
-        _check_finite(xp, "Y", Y)
+        _check_finite(xp, [("Y", Y)])
         if bool(xp.any(Y < 0)):
             raise ValueError("Y targets must be non-negative (one-hot or soft rows)")
         return xp.astype(Y, dtype, copy=True)

@@ -1,24 +1,13 @@
 """Shared fixtures: the device axis of every parity test.
 
 Tests that need a GPU carry the ``cuda`` marker (directly or through the ``device`` fixture's
-"cuda" parameter) and are skipped, with the reason, where ``torch.cuda.is_available()`` is False.
+"cuda" parameter) and are skipped, with the reason, where ``torch.cuda.is_available()`` is False
+(``tests/cuda_marker.py``).
 """
 
 from __future__ import annotations
 
 import pytest
-import torch
-
-CUDA_SKIP_REASON = "needs a CUDA GPU: torch.cuda.is_available() is False on this machine"
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if torch.cuda.is_available():
-        return
-    skip = pytest.mark.skip(reason=CUDA_SKIP_REASON)
-    for item in items:
-        if "cuda" in item.keywords:
-            item.add_marker(skip)
 
 
 @pytest.fixture(params=["cpu", pytest.param("cuda", marks=pytest.mark.cuda)])

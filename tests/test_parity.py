@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import torch_reference
-from manual_backprop import gradients
+from manual_backprop import Params, gradients
 from manual_backprop.problems import DERIVATION_LAYER_SIZES, TARGET_KINDS, make_problem
 from manual_backprop.validation import OUTPUTS, REDUCTIONS
 from tests.helpers import assert_gradients_match
@@ -35,3 +35,15 @@ def test_loss_and_every_gradient_equal_autograd(
     )
     assert_gradients_match(problem, output, (J, grads), (J_ref, grads_ref), device)
     assert all(g.dtype == np.dtype(dtype) for g in grads.weights + grads.biases)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_benchmark_peers_compute_the_same_gradients(dtype: type) -> None:
+    """scikit-learn's ``_backprop`` (a mean) and the torch step do our work, not something less."""
+    from torch_reference.benchmarking import make_variant
+
+    problem = make_problem(DERIVATION_LAYER_SIZES, BATCH_SIZE, dtype=dtype, seed=9)
+    J, grads = gradients(problem.params, problem.X, problem.Y)
+    mean_J, mean_weights, mean_biases = make_variant("sklearn", problem)()
+    as_sum = Params([w * BATCH_SIZE for w in mean_weights], [b * BATCH_SIZE for b in mean_biases])
+    assert_gradients_match(problem, "softmax", (mean_J * BATCH_SIZE, as_sum), (J, grads), "sklearn")
