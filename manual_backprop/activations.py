@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from array_api_compat import array_namespace, is_array_api_strict_namespace
+from array_api_compat import is_array_api_strict_namespace
+
+from manual_backprop.namespace import namespace
 
 __all__ = ["log_softmax", "relu", "relu_backward", "relu_grad", "softmax"]
 
 
 def relu(z: Any) -> Any:
     """``h(z) = max(0, z)``, eq. (1), elementwise."""
-    xp = array_namespace(z)
+    xp = namespace(z)
     return xp.maximum(z, 0.0)  # eq. (1)
 
 
@@ -26,7 +28,7 @@ def relu_grad(z: Any, at_zero: float = 0.5) -> Any:
     has no derivative at 0; any value in [0, 1] is a subgradient there. The derivation's 1/2 is
     what a central finite difference gives at an exact kink; PyTorch uses 0.
     """
-    xp = array_namespace(z)
+    xp = namespace(z)
     step = xp.astype(z > 0, z.dtype)  # eq. (2) away from 0: (sign(z) + 1) / 2 is 0 or 1
     if at_zero == 0.0:
         return step
@@ -41,7 +43,7 @@ def relu_backward(upstream: Any, z: Any, at_zero: float = 0.5) -> Any:
     place by the mask ``z > 0``, and only where z is exactly 0 (rare, but it happens) does
     ``at_zero`` enter.
     """
-    xp = array_namespace(z)
+    xp = namespace(z)
     kinks = at_zero != 0.0 and bool(xp.any(z == 0))
     if kinks:
         at_kinks = at_zero * xp.astype(z == 0, upstream.dtype) * upstream  # eq. (2) at z = 0
@@ -61,12 +63,12 @@ def log_softmax(z: Any) -> Any:
     eq. (34) unchanged and keeps every exponent <= 0, so logits of size 1e4 neither overflow nor
     give ``ln 0``.
     """
-    xp = array_namespace(z)
+    xp = namespace(z)
     shifted = z - xp.max(z, axis=1, keepdims=True)
     return shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
 
 
 def softmax(z: Any) -> Any:
     """``a_n = exp(z_n) / sum_m exp(z_m)``, eq. (34), row by row (axis 1)."""
-    xp = array_namespace(z)
+    xp = namespace(z)
     return xp.exp(log_softmax(z))  # eq. (34)

@@ -25,10 +25,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from array_api_compat import array_namespace
 from array_api_compat import device as array_device
 
 from manual_backprop.activations import relu_backward
+from manual_backprop.namespace import namespace
 from manual_backprop.params import Params
 
 __all__ = ["backward_deltas", "layer_gradients", "parameter_gradients"]
@@ -82,7 +82,7 @@ def layer_gradients(previous_activation: Any, delta: Any) -> tuple[Any, Any]:
     delta : array of shape (B, n_l)
         ``Delta^l``.
     """
-    xp = array_namespace(delta)
+    xp = namespace(delta)
     if delta.shape[0] == 1:
         weight_grad = previous_activation.T * delta  # eqs. (26)-(28): a^(l-1) (delta^l)^T
     else:

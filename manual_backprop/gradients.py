@@ -18,11 +18,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from array_api_compat import array_namespace
-
 from manual_backprop.backward import backward_deltas, layer_gradients
 from manual_backprop.forward import ForwardPass, forward_pass
 from manual_backprop.heads import check_relu_loss_finite, loss, output_delta
+from manual_backprop.namespace import namespace
 from manual_backprop.params import Params
 from manual_backprop.validation import check_inputs, check_options, targets_from
 
@@ -147,7 +146,7 @@ def gradients_per_example(
     one row, so this runs exactly the equations :func:`gradients` runs.
     """
     targets, at_zero, scale = _prepare(params, X, Y, output, reduction, relu_grad_at_zero)
-    xp = array_namespace(X)
+    xp = namespace(X)
     J_total = xp.zeros((), dtype=X.dtype)
     grads = Params(
         weights=[xp.zeros_like(W) for W in params.weights],

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from array_api_compat import array_namespace
-
 from manual_backprop.activations import log_softmax, relu_grad
+from manual_backprop.namespace import namespace
 
 __all__ = ["check_relu_loss_finite", "loss", "output_delta"]
 
@@ -29,7 +28,7 @@ def check_relu_loss_finite(activation: Any, targets: Any, first_example: int = 0
     Then eq. (19) takes ``ln 0`` and eq. (23) divides by 0: J and delta are undefined. The error
     names the first such example (counting from ``first_example``) and class.
     """
-    xp = array_namespace(activation)
+    xp = namespace(activation)
     bad = (targets > 0) & (activation == 0)
     if bool(xp.any(bad)):
         n_classes = bad.shape[1]
@@ -60,7 +59,7 @@ def loss(pre_activation: Any, activation: Any, targets: Any, output: str) -> Any
         J. For ``"softmax"``, ``ln a`` comes from a stable log-softmax of ``Z^L``, not from
         ``ln`` of the rounded ``a``. Terms with ``y = 0`` contribute 0 (the limit of y ln a).
     """
-    xp = array_namespace(activation)
+    xp = namespace(activation)
     if output == "softmax":
         return -xp.sum(targets * log_softmax(pre_activation))  # eqs. (18), (33)
     # ReLU head: a may be 0 where y = 0; take ln of 1 there so that 0 * ln 0 counts as 0.
@@ -80,7 +79,7 @@ def output_delta(
     ``"softmax"``: eq. (42), ``a^L * sum_m y_m - y``; for one-hot or label targets the row sums
     are exactly 1 and this is eq. (44), ``a^L - y``.
     """
-    xp = array_namespace(activation)
+    xp = namespace(activation)
     if output == "softmax":
         return activation * xp.sum(targets, axis=1, keepdims=True) - targets  # eqs. (42), (44)
     safe_activation = xp.where(targets > 0, activation, 1.0)

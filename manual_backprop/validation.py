@@ -10,9 +10,9 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
-from array_api_compat import array_namespace
 from array_api_compat import device as array_device
 
+from manual_backprop.namespace import namespace
 from manual_backprop.params import Params
 
 __all__ = [
@@ -49,7 +49,7 @@ def check_options(output: Any, reduction: Any, relu_grad_at_zero: Any) -> float:
 
 def _namespace(name: str, array: Any) -> Any:
     try:
-        return array_namespace(array)
+        return namespace(array)
     except TypeError as exc:
         raise TypeError(
             f"{name} must be an array (NumPy or another array-API library), "
@@ -116,10 +116,10 @@ def _check_structure(params: Any) -> Any:
         (f"params.biases[{i}]", b) for i, b in enumerate(biases)
     ]:
         _namespace(name, array)
-    try:
-        xp = array_namespace(*weights, *biases)
-    except TypeError as exc:
-        raise TypeError(f"params arrays must all come from one array library: {exc}") from exc
+    xp = namespace(weights[0])
+    if any(namespace(array) is not xp for array in weights + biases):
+        libraries = sorted({type(array).__module__ for array in weights + biases})
+        raise TypeError(f"params arrays must all come from one array library, got {libraries}")
     dtype = weights[0].dtype
     if not xp.isdtype(dtype, "real floating"):
         raise TypeError(f"params.weights[0] must have a real floating dtype, got {dtype}")
@@ -153,11 +153,11 @@ def _check_structure(params: Any) -> Any:
 def check_inputs(params: Params, X: Any) -> Any:
     """Check ``params`` and the input batch ``X`` of shape (B, n_0); return the namespace."""
     xp = _check_structure(params)
-    _namespace("X", X)
-    try:
-        array_namespace(X, *params.weights)
-    except TypeError as exc:
-        raise TypeError(f"X must come from the same array library as params: {exc}") from exc
+    if _namespace("X", X) is not xp:
+        raise TypeError(
+            f"X must come from the same array library as params "
+            f"({type(params.weights[0]).__module__}), got {type(X).__module__}"
+        )
     n_0 = params.weights[0].shape[0]
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D of shape (B, {n_0}), got shape {tuple(X.shape)}")
@@ -193,13 +193,13 @@ def targets_from(Y: Any, X: Any, n_classes: int) -> Any:
         The derivation's ``y`` for every example, in X's dtype on X's device: one-hot rows for
         labels. Always a new array; ``Y`` is never modified.
     """
-    xp = array_namespace(X)
+    xp = namespace(X)
     batch_size, dtype = X.shape[0], X.dtype
-    _namespace("Y", Y)
-    try:
-        array_namespace(Y, X)
-    except TypeError as exc:
-        raise TypeError(f"Y must come from the same array library as X: {exc}") from exc
+    if _namespace("Y", Y) is not xp:
+        raise TypeError(
+            f"Y must come from the same array library as X ({type(X).__module__}), "
+            f"got {type(Y).__module__}"
+        )
     if Y.ndim == 1:
         if not xp.isdtype(Y.dtype, "integral"):
             raise TypeError(

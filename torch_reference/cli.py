@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     from torch_reference import train_command
 
     train_command.add_parser(sub)
+    from torch_reference import bench_command
+
+    bench_command.add_parser(sub)
     return parser
 
 
@@ -91,6 +94,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from torch_reference import train_command
 
         return train_command.run(args)
+    if args.command == "bench":
+        from torch_reference import bench_command
+
+        return bench_command.run(args)
     return 2
 
 

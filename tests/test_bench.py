@@ -1,0 +1,36 @@
+"""``manual-backprop bench`` runs end to end; one gradient step's memory stays near the minimum.
+
+Speed is never asserted here (benchmarks/ and the bench command report it); memory is
+deterministic, so its bound is a test.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from torch_reference.bench_command import peak_memory
+from torch_reference.cli import main
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_one_gradient_step_peaks_within_1_2_times_the_minimum_memory(dtype: type) -> None:
+    memory = peak_memory((784, 1024, 512, 10), 2048, dtype)  # caches outweigh params here
+    assert memory["ratio"] <= 1.2, memory
+
+
+def test_bench_command_end_to_end(tmp_path: Path) -> None:
+    json_path, plot_path = tmp_path / "bench.json", tmp_path / "bench.png"
+    argv = ["bench", "--quick", "--rounds", "1", "--json", str(json_path), "--plot", str(plot_path)]
+    assert main(argv) == 0
+    result = json.loads(json_path.read_text())
+    assert {(row["batch"], row["dtype"]) for row in result["rows"]} == {
+        (1, "float32"), (256, "float32"), (1, "float64"), (256, "float64"),
+    }  # fmt: skip
+    for row in result["rows"]:
+        assert row["manual/floor"] > 0 and row["manual/torch"] > 0 and row["manual/sklearn"] > 0
+    assert result["memory"]["ratio"] <= 1.2
+    assert plot_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
