@@ -6,11 +6,15 @@ python benchmarks/gpu_table.py gpu_results/gpu_bench.json
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import defaultdict
 
 
 def main(path: str) -> None:
+    if not os.path.exists(path):
+        print(f"no GPU benchmark results at {path} (no CUDA device?)")
+        return
     with open(path, encoding="utf-8") as handle:
         document = json.load(handle)
     medians: dict[tuple[int, str], dict[str, float]] = defaultdict(dict)

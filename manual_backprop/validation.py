@@ -65,7 +65,8 @@ def _check_finite(xp: Any, named_arrays: list[tuple[str, Any]]) -> None:
     (|x| > 1e154 in float64) also overflow it, so only then are the exact elementwise tests run.
     """
     squares = [xp.reshape(array, (-1,)) for _, array in named_arrays]
-    total = sum((flat @ flat for flat in squares), start=xp.zeros((), dtype=squares[0].dtype))
+    zero = xp.zeros((), dtype=squares[0].dtype, device=array_device(squares[0]))
+    total = sum((flat @ flat for flat in squares), start=zero)
     if bool(xp.isfinite(total)):
         return
     for name, array in named_arrays:
