@@ -113,6 +113,26 @@ def _on_device(problem: Problem, device: str) -> tuple[Params, Any, Any]:
     return problem.converted(lambda array: torch.from_numpy(np.array(array, copy=True)).to(device))
 
 
+#: How each kind of quantity is named in the table.
+QUANTITY = {"z": "z", "a": "a", "delta": "delta", "W": "dJ/dW", "b": "dJ/db"}
+
+
+def _equation(kind: str, l: int, n_layers: int, output: str = "softmax", targets: str = "") -> str:
+    """The derivation's number for ``kind`` of layer l; its own network has L = 3 layers."""
+    own = n_layers == 3
+    if kind == "z":
+        return {1: "(3)", 2: "(5)", 3: "(7)"}[l] if own else "(3)-(7)"
+    if kind == "a":
+        return "(4),(6)" if l < n_layers else {"softmax": "(34)", "relu": "(8)"}[output]
+    if kind == "delta":
+        if l == n_layers:
+            return "(23)" if output == "relu" else ("(42)" if targets == "soft" else "(44)")
+        return {2: "(24)", 1: "(25)"}[l] if own else "(16)"
+    if kind == "W":
+        return {3: "(26)", 2: "(27)", 1: "(28)"}[l] if own else "(26)-(28)"
+    return {3: "(29)", 2: "(30)", 1: "(31)"}[l] if own else "(29)-(31)"
+
+
 def _trace_checks(
     impl: Any, problem: Problem, output: str, targets: str, device: str, dtype: str, tag: str
 ) -> list[Check]:
@@ -121,64 +141,37 @@ def _trace_checks(
     params, X, Y = _on_device(problem, device)
     rtol = problem_rtol(problem.params, problem.X, problem.Y, output)
     scales = error_scales(problem.params, problem.X, problem.Y, output, ORACLE_RELU_GRAD_AT_ZERO)
-    name = f"autograd ({device})"
-    n_layers = len(problem.params.weights)
-    rows: list[Check] = []
     convention = {"output": output, "relu_grad_at_zero": ORACLE_RELU_GRAD_AT_ZERO}
     with no_tf32():
         passed = impl.forward(params, X, output=output)
         deltas = impl.deltas(params, X, Y, **convention)
         J, grads = impl.gradients(params, X, Y, **convention)
+    n_layers = len(problem.params.weights)
+    # (kind, layer, manual, oracle, error scale or None for the oracle's own magnitude)
+    compared: list[tuple[str, int, Any, Any, Any]] = []
     for l in range(1, n_layers + 1):
-        last = l == n_layers
-        z_eq = {1: "(3)", 2: "(5)", 3: "(7)"}.get(l, "(3)-(7)") if n_layers == 3 else "(3)-(7)"
-        a_eq = ("(34)" if output == "softmax" else "(8)") if last else "(4),(6)"
-        rows.append(
-            _relative(
-                z_eq, f"z^({l}){tag}", name, device, dtype,
-                passed.pre_activations[l - 1], oracle.pre_activations[l - 1], rtol,
-            )
-        )  # fmt: skip
-        rows.append(
-            _relative(
-                a_eq, f"a^({l}){tag}", name, device, dtype,
-                passed.activations[l], oracle.activations[l], rtol,
-            )
-        )  # fmt: skip
+        compared.append(
+            ("z", l, passed.pre_activations[l - 1], oracle.pre_activations[l - 1], None)
+        )
+        compared.append(("a", l, passed.activations[l], oracle.activations[l], None))
     for l in range(n_layers, 0, -1):
-        if l == n_layers:
-            delta_eq = {"relu": "(23)", "one_hot": "(44)", "soft": "(42)", "labels": "(44)"}[
-                "relu" if output == "relu" else targets
-            ]
-        elif n_layers == 3:
-            delta_eq = {2: "(24)", 1: "(25)"}[l]
-        else:
-            delta_eq = "(16)"
-        rows.append(
-            _relative(
-                delta_eq, f"delta^({l}){tag}", name, device, dtype,
-                deltas[l - 1], oracle.deltas[l - 1], rtol, scales.deltas[l - 1],
-            )
-        )  # fmt: skip
-    for l in range(n_layers, 0, -1):
-        w_eq = {3: "(26)", 2: "(27)", 1: "(28)"}[l] if n_layers == 3 else "(26)-(28)"
-        b_eq = {3: "(29)", 2: "(30)", 1: "(31)"}[l] if n_layers == 3 else "(29)-(31)"
-        rows.append(
-            _relative(
-                w_eq, f"dJ/dW^({l}){tag}", name, device, dtype,
-                grads.weights[l - 1], oracle.grads.weights[l - 1], rtol,
-                scales.grads.weights[l - 1],
-            )
-        )  # fmt: skip
-        rows.append(
-            _relative(
-                b_eq, f"dJ/db^({l}){tag}", name, device, dtype,
-                grads.biases[l - 1], oracle.grads.biases[l - 1], rtol, scales.grads.biases[l - 1],
-            )
-        )  # fmt: skip
-    loss_eq = "(18)/(19)" if output == "relu" else "(18)/(33)"
+        i = l - 1
+        compared.append(("delta", l, deltas[i], oracle.deltas[i], scales.deltas[i]))
+        compared.append(
+            ("W", l, grads.weights[i], oracle.grads.weights[i], scales.grads.weights[i])
+        )
+        compared.append(("b", l, grads.biases[i], oracle.grads.biases[i], scales.grads.biases[i]))
+    name = f"autograd ({device})"
+    rows = [
+        _relative(
+            _equation(kind, l, n_layers, output, targets), f"{QUANTITY[kind]}^({l}){tag}",
+            name, device, dtype, manual, expected, rtol, scale,
+        )
+        for kind, l, manual, expected, scale in compared
+    ]  # fmt: skip
+    loss_equation = "(18)/(19)" if output == "relu" else "(18)/(33)"
     rows.append(
-        _relative(loss_eq, f"J{tag}", name, device, dtype, J, oracle.loss, rtol, scales.loss)
+        _relative(loss_equation, f"J{tag}", name, device, dtype, J, oracle.loss, rtol, scales.loss)
     )
     return rows
 
@@ -190,15 +183,13 @@ def _per_example_check(impl: Any, problem: Problem, device: str, dtype: str) -> 
     with no_tf32():
         _, batched = impl.gradients(params, X, Y)
         _, each = impl.gradients_per_example(params, X, Y)
-    rows = []
-    for l in range(len(batched.weights), 0, -1):
-        rows.append(
-            _relative(
-                "sec. 1.5", f"dJ/dW^({l}) per example", "batched", device, dtype,
-                each.weights[l - 1], batched.weights[l - 1], rtol, scales.grads.weights[l - 1],
-            )
-        )  # fmt: skip
-    return rows
+    return [
+        _relative(
+            "sec. 1.5", f"dJ/dW^({l}) per example", "batched", device, dtype,
+            each.weights[l - 1], batched.weights[l - 1], rtol, scales.grads.weights[l - 1],
+        )
+        for l in range(len(batched.weights), 0, -1)
+    ]  # fmt: skip
 
 
 def _finite_difference_checks(impl: Any, seed: int) -> list[Check]:
@@ -211,27 +202,19 @@ def _finite_difference_checks(impl: Any, seed: int) -> list[Check]:
         numeric = finite_difference_gradients(problem.params, problem.X, problem.Y, output=output)
         extrapolated = numeric.extrapolated
         n_terms = FD_BATCH_SIZE * DERIVATION_LAYER_SIZES[-1]
-        head = f" [{output} head]"
         for l in range(len(grads.weights), 0, -1):
             for kind, manual, fd, change in (
                 ("W", grads.weights, extrapolated.weights, numeric.step_change.weights),
                 ("b", grads.biases, extrapolated.biases, numeric.step_change.biases),
             ):
                 atol = finite_difference_atol(np.float64, J, n_terms, numeric.step, change[l - 1])
-                eq = {
-                    "W": {3: "(26)", 2: "(27)", 1: "(28)"},
-                    "b": {3: "(29)", 2: "(30)", 1: "(31)"},
-                }
                 rows.append(
                     _entrywise(
-                        eq[kind][l],
-                        f"dJ/d{kind}^({l}){head}",
-                        "cpu",
-                        manual[l - 1],
-                        fd[l - 1],
-                        atol,
+                        _equation(kind, l, len(grads.weights)),
+                        f"{QUANTITY[kind]}^({l}) [{output} head]", "cpu",
+                        manual[l - 1], fd[l - 1], atol,
                     )
-                )
+                )  # fmt: skip
     return rows
 
 
