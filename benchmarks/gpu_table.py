@@ -23,13 +23,18 @@ def main(path: str) -> None:
         medians[(params["batch"], params["dtype"])][params["variant"]] = bench["stats"]["median"]
     print(f"GPU: {document.get('machine_info', {}).get('node', '')}")
     print(
-        "| B | dtype | manual ms | autograd ms | cuBLAS floor ms | manual/autograd | manual/floor |"
+        "| B | dtype | manual ms | manual, CUDA graph ms | autograd ms | cuBLAS floor ms "
+        "| manual/autograd | manual/floor |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for (batch, dtype), row in sorted(medians.items()):
         manual, autograd, floor = row["manual_cuda"], row["torch_cuda"], row["floor_cuda"]
-        print(f"| {batch} | {dtype} | {manual * 1e3:.3f} | {autograd * 1e3:.3f} | "
-              f"{floor * 1e3:.3f} | {manual / autograd:.3f} | {manual / floor:.3f} |")  # fmt: skip
+        graph = row.get("manual_cuda_graph")
+        graph_ms = "-" if graph is None else f"{graph * 1e3:.3f}"
+        print(
+            f"| {batch} | {dtype} | {manual * 1e3:.3f} | {graph_ms} | {autograd * 1e3:.3f} | "
+            f"{floor * 1e3:.3f} | {manual / autograd:.3f} | {manual / floor:.3f} |"
+        )
 
 
 if __name__ == "__main__":

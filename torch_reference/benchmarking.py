@@ -15,6 +15,10 @@ update). Used by ``benchmarks/`` (pytest-benchmark) and ``manual-backprop bench`
   (8 GEMMs for a network with two hidden layers).
 * ``manual_cuda``, ``floor_cuda``: the same hand-written code on torch CUDA tensors (through the
   array API), and the same products by cuBLAS (``torch.matmul(..., out=)``), synchronised.
+* ``manual_cuda_graph``: the hand-written step captured once in a CUDA graph and replayed, to
+  take kernel-launch overhead out at small batches. Input checks cannot be captured (they read
+  values back to the host), so they run once, before the capture: this variant times the
+  equations alone.
 
 All variants use ``h'(0) = 0``, as PyTorch and scikit-learn do.
 """
@@ -28,6 +32,7 @@ import numpy as np
 import torch
 
 from manual_backprop import gradients, gradients_per_example
+from manual_backprop.gradients import _batch_gradients, _prepare
 from manual_backprop.problems import Problem
 from torch_reference.model import from_params
 from torch_reference.oracle import no_tf32
@@ -134,6 +139,32 @@ def make_manual_cuda(problem: Problem) -> Step:
     return step
 
 
+def make_manual_cuda_graph(problem: Problem) -> Step:
+    """The step (softmax head, h'(0) = 0: no host syncs inside) as one replayed CUDA graph."""
+    params, X, Y = problem.converted(_cuda_tensor)
+    targets, at_zero, scale = _prepare(params, X, Y, "softmax", "sum", 0.0)  # the checks, once
+
+    def equations() -> Any:
+        return _batch_gradients(params, X, targets, "softmax", at_zero, scale)
+
+    with no_tf32():
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side):  # warm up off the default stream, as capture requires
+            for _ in range(3):
+                equations()
+        torch.cuda.current_stream().wait_stream(side)
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph):
+            captured = equations()  # noqa: F841 (the graph keeps its outputs alive)
+
+    def step() -> None:
+        graph.replay()
+        torch.cuda.synchronize()
+
+    return step
+
+
 def make_floor_cuda(problem: Problem) -> Step:
     """The same 8 products as :func:`make_floor`, by cuBLAS, TF32 off, synchronised."""
     params, X, _ = problem.converted(_cuda_tensor)
@@ -166,6 +197,7 @@ VARIANTS: dict[str, Callable[[Problem], Step]] = {
     "sklearn": make_sklearn,
     "floor": make_floor,
     "manual_cuda": make_manual_cuda,
+    "manual_cuda_graph": make_manual_cuda_graph,
     "floor_cuda": make_floor_cuda,
 }
 
