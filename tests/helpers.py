@@ -55,14 +55,3 @@ def assert_gradients_match(
     scales = error_scales(problem.params, problem.X, problem.Y, output, relu_grad_at_zero)
     assert_close(result[0], reference[0], rtol, f"{what} J", scales.loss)
     assert_params_close(result[1], reference[1], rtol, what, scales.grads)
-
-
-def to_numpy(value: Any) -> Any:
-    """A ``Params`` or array of any array-API library (on any device) as NumPy."""
-    if isinstance(value, Params):
-        return Params([to_numpy(w) for w in value.weights], [to_numpy(b) for b in value.biases])
-    if hasattr(value, "detach"):  # torch
-        return value.detach().cpu().numpy()
-    if hasattr(value, "get"):  # CuPy
-        return value.get()
-    return np.asarray(value)

@@ -18,7 +18,8 @@ import torch_reference
 from manual_backprop import deltas, forward, gradients, gradients_per_example
 from manual_backprop.problems import DERIVATION_LAYER_SIZES, TARGET_KINDS, make_problem
 from manual_backprop.tolerances import normwise_error, problem_rtol
-from tests.helpers import assert_gradients_match, to_numpy
+from tests.helpers import assert_gradients_match
+from torch_reference.convert import to_numpy, to_tensor
 from torch_reference.oracle import no_tf32
 
 
@@ -29,7 +30,7 @@ def _strict(array: np.ndarray) -> Any:
 
 
 def _torch(device: str) -> Callable[[np.ndarray], Any]:
-    return lambda array: torch.from_numpy(np.array(array, copy=True)).to(device)
+    return lambda array: to_tensor(array, device)
 
 
 def _cupy(array: np.ndarray) -> Any:

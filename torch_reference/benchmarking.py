@@ -34,6 +34,7 @@ import torch
 from manual_backprop import gradients, gradients_per_example
 from manual_backprop.gradients import _batch_gradients, _prepare
 from manual_backprop.problems import Problem
+from torch_reference.convert import to_tensor
 from torch_reference.model import from_params
 from torch_reference.oracle import no_tf32
 
@@ -54,8 +55,7 @@ def make_manual_per_example(problem: Problem) -> Step:
 
 def _make_torch(problem: Problem, device: str) -> Step:
     model = from_params(problem.params, device)
-    X = torch.from_numpy(problem.X).to(device)
-    labels = torch.from_numpy(problem.Y).to(device)
+    X, labels = to_tensor(problem.X, device), to_tensor(problem.Y, device)
     loss = torch.nn.CrossEntropyLoss(reduction="sum")
     parameters = list(model.parameters())
     synchronize = torch.cuda.synchronize if device == "cuda" else (lambda: None)
@@ -124,12 +124,8 @@ def make_floor(problem: Problem) -> Step:
     return step
 
 
-def _cuda_tensor(array: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(np.array(array, copy=True)).to("cuda")
-
-
 def make_manual_cuda(problem: Problem) -> Step:
-    params, X, Y = problem.converted(_cuda_tensor)
+    params, X, Y = problem.converted(lambda array: to_tensor(array, "cuda"))
 
     def step() -> None:
         with no_tf32():
@@ -141,7 +137,7 @@ def make_manual_cuda(problem: Problem) -> Step:
 
 def make_manual_cuda_graph(problem: Problem) -> Step:
     """The step (softmax head, h'(0) = 0: no host syncs inside) as one replayed CUDA graph."""
-    params, X, Y = problem.converted(_cuda_tensor)
+    params, X, Y = problem.converted(lambda array: to_tensor(array, "cuda"))
     targets, at_zero, scale = _prepare(params, X, Y, "softmax", "sum", 0.0)  # the checks, once
 
     def equations() -> Any:
@@ -167,7 +163,7 @@ def make_manual_cuda_graph(problem: Problem) -> Step:
 
 def make_floor_cuda(problem: Problem) -> Step:
     """The same 8 products as :func:`make_floor`, by cuBLAS, TF32 off, synchronised."""
-    params, X, _ = problem.converted(_cuda_tensor)
+    params, X, _ = problem.converted(lambda array: to_tensor(array, "cuda"))
     sizes, batch = params.layer_sizes, problem.X.shape[0]
     options = {"dtype": X.dtype, "device": X.device}
     activations = [X] + [torch.rand((batch, n), **options) for n in sizes[1:-1]]

@@ -12,18 +12,19 @@ import numpy as np
 import torch
 
 from manual_backprop import Params
+from torch_reference.convert import to_numpy, to_tensor
 
 __all__ = ["from_state_dict", "linear_weight", "to_state_dict", "weight_from_linear"]
 
 
 def linear_weight(weight: np.ndarray, device: Any = "cpu") -> torch.Tensor:
     """``W^l`` of shape (n_in, n_out) as a ``Linear.weight`` of shape (n_out, n_in)."""
-    return torch.from_numpy(np.ascontiguousarray(weight.T)).to(device)
+    return to_tensor(np.ascontiguousarray(np.asarray(weight).T), device)
 
 
 def weight_from_linear(weight: torch.Tensor) -> np.ndarray:
     """A ``Linear.weight`` (or its gradient) of shape (n_out, n_in) as ``W^l``, (n_in, n_out)."""
-    return np.ascontiguousarray(weight.detach().cpu().numpy().T)
+    return np.ascontiguousarray(to_numpy(weight).T)
 
 
 def to_state_dict(params: Params, device: Any = "cpu") -> dict[str, torch.Tensor]:
@@ -31,7 +32,7 @@ def to_state_dict(params: Params, device: Any = "cpu") -> dict[str, torch.Tensor
     state: dict[str, torch.Tensor] = {}
     for i, (W, b) in enumerate(zip(params.weights, params.biases)):
         state[f"linears.{i}.weight"] = linear_weight(np.asarray(W), device)
-        state[f"linears.{i}.bias"] = torch.from_numpy(np.array(b, copy=True)).to(device)
+        state[f"linears.{i}.bias"] = to_tensor(b, device)
     return state
 
 
@@ -40,5 +41,5 @@ def from_state_dict(state: dict[str, torch.Tensor]) -> Params:
     n_layers = sum(1 for key in state if key.endswith(".weight"))
     return Params(
         weights=[weight_from_linear(state[f"linears.{i}.weight"]) for i in range(n_layers)],
-        biases=[state[f"linears.{i}.bias"].detach().cpu().numpy().copy() for i in range(n_layers)],
+        biases=[to_numpy(state[f"linears.{i}.bias"]).copy() for i in range(n_layers)],
     )

@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from manual_backprop import Params
 from manual_backprop.heads import check_relu_loss_finite
 from manual_backprop.validation import check_inputs, check_options, targets_from
+from torch_reference.convert import to_numpy, to_tensor
 from torch_reference.layout import weight_from_linear
 from torch_reference.model import from_params
 
@@ -59,10 +60,6 @@ class OracleTrace:
     deltas: list[np.ndarray]
 
 
-def _numpy(tensor: torch.Tensor) -> np.ndarray:
-    return tensor.detach().cpu().numpy()
-
-
 def _grad(tensor: torch.Tensor) -> torch.Tensor:
     if tensor.grad is None:
         raise RuntimeError("autograd left no gradient; the oracle's graph is broken")
@@ -81,16 +78,16 @@ def trace(
     """Run the oracle once and keep every intermediate. Arguments as :func:`gradients`."""
     check_options(output, reduction, 0.0)
     check_inputs(params, X)
-    targets = torch.from_numpy(targets_from(Y, X, params.weights[-1].shape[1])).to(device)
+    targets = to_tensor(targets_from(Y, X, params.weights[-1].shape[1]), device)
     with no_tf32():
         model = from_params(params, device)
-        x = torch.from_numpy(np.array(X, copy=True)).to(device)
+        x = to_tensor(X, device)
         passed = model.forward_with_intermediates(x)
         logits = passed.pre_activations[-1]
         if output == "softmax":
             output_activation = torch.softmax(logits, dim=1)
             if np.ndim(Y) == 1:
-                labels = torch.from_numpy(np.asarray(Y, dtype=np.int64)).to(device)
+                labels = to_tensor(np.asarray(Y, dtype=np.int64), device)
                 J = torch.nn.CrossEntropyLoss(reduction=reduction)(logits, labels)
             else:
                 J = F.cross_entropy(logits, targets, reduction=reduction)
@@ -105,14 +102,14 @@ def trace(
     linears = [linear for linear in model.linears if isinstance(linear, torch.nn.Linear)]
     grads = Params(
         weights=[weight_from_linear(_grad(linear.weight)) for linear in linears],
-        biases=[_numpy(_grad(linear.bias)) for linear in linears],
+        biases=[to_numpy(_grad(linear.bias)) for linear in linears],
     )
     return OracleTrace(
         loss=float(J.item()),
         grads=grads,
-        pre_activations=[_numpy(z) for z in passed.pre_activations],
-        activations=[_numpy(a) for a in passed.activations] + [_numpy(output_activation)],
-        deltas=[_numpy(_grad(z)) for z in passed.pre_activations],
+        pre_activations=[to_numpy(z) for z in passed.pre_activations],
+        activations=[to_numpy(a) for a in passed.activations] + [to_numpy(output_activation)],
+        deltas=[to_numpy(_grad(z)) for z in passed.pre_activations],
     )
 
 

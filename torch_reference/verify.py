@@ -39,6 +39,7 @@ from manual_backprop.tolerances import (
     parity_rtol,
     problem_rtol,
 )
+from torch_reference.convert import to_numpy, to_tensor
 from torch_reference.oracle import no_tf32, trace
 
 __all__ = ["Check", "certificate", "format_table", "run_checks"]
@@ -80,7 +81,7 @@ def _relative(
     equation: str, quantity: str, oracle: str, device: str, dtype: str,
     actual: Any, expected: Any, rtol: float, scale: Any = None,
 ) -> Check:  # fmt: skip
-    max_abs, max_rel = normwise_error(_numpy(actual), _numpy(expected), scale)
+    max_abs, max_rel = normwise_error(to_numpy(actual), to_numpy(expected), scale)
     passed = bool(np.isfinite(max_rel)) and max_rel <= rtol
     return Check(equation, quantity, oracle, device, dtype, max_abs, max_rel, rtol, passed)
 
@@ -88,10 +89,10 @@ def _relative(
 def _entrywise(
     equation: str, quantity: str, device: str, actual: Any, expected: Any, atol: Any
 ) -> Check:
-    diff = np.abs(_numpy(actual) - _numpy(expected))
+    diff = np.abs(to_numpy(actual) - to_numpy(expected))
     atol_np = np.broadcast_to(np.asarray(atol, dtype=np.float64), diff.shape)
     worst = np.unravel_index(int(np.argmax(diff / atol_np)), diff.shape) if diff.size else ()
-    max_abs, max_rel = normwise_error(_numpy(actual), _numpy(expected))
+    max_abs, max_rel = normwise_error(to_numpy(actual), to_numpy(expected))
     passed = bool(np.all(diff <= atol_np))
     tolerance = float(atol_np[worst]) if diff.size else 0.0
     return Check(
@@ -100,17 +101,11 @@ def _entrywise(
     )  # fmt: skip
 
 
-def _numpy(array: Any) -> np.ndarray:
-    if isinstance(array, torch.Tensor):
-        return array.detach().cpu().numpy()
-    return np.asarray(array)
-
-
 def _on_device(problem: Problem, device: str) -> tuple[Params, Any, Any]:
     """The problem for the manual side: NumPy on "cpu", torch tensors elsewhere."""
     if device == "cpu":
         return problem.params, problem.X, problem.Y
-    return problem.converted(lambda array: torch.from_numpy(np.array(array, copy=True)).to(device))
+    return problem.converted(lambda array: to_tensor(array, device))
 
 
 #: How each kind of quantity is named in the table.
