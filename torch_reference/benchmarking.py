@@ -101,21 +101,31 @@ def make_sklearn(problem: Problem) -> Step:
     )
 
 
-def make_floor(problem: Problem) -> Step:
-    """The matrix products of one step, alone, on preallocated outputs (the BLAS floor)."""
-    weights = problem.params.weights
-    sizes = problem.params.layer_sizes
-    batch, dtype = problem.X.shape[0], problem.X.dtype
+def _floor_products(
+    problem: Problem, asarray: Callable[[np.ndarray], Any]
+) -> list[tuple[Any, Any, Any]]:
+    """``(left, right, out)`` for each product of one step, operands made by ``asarray``.
+
+    Per layer the forward ``A W``, ``dW = A^T Delta`` and, above the first layer,
+    ``dX = Delta W^T``; the activations and deltas are random arrays of the right shapes.
+    """
+    sizes, batch, dtype = problem.params.layer_sizes, problem.X.shape[0], problem.X.dtype
     rng = np.random.default_rng(0)
     activations = [problem.X] + [rng.random((batch, n)).astype(dtype) for n in sizes[1:-1]]
     deltas = [rng.random((batch, n)).astype(dtype) for n in sizes[1:]]
-    products: list[tuple[Any, Any, Any]] = []
-    for l, W in enumerate(weights, start=1):
-        A, D = activations[l - 1], deltas[l - 1]
-        products.append((A, W, np.empty((batch, W.shape[1]), dtype)))  # forward: A W
-        products.append((A.T, D, np.empty(W.shape, dtype)))  # dW = A^T Delta
+    products = []
+    for l, W_np in enumerate(problem.params.weights, start=1):
+        A, D, W = asarray(activations[l - 1]), asarray(deltas[l - 1]), asarray(W_np)
+        products.append((A, W, asarray(np.empty((batch, W_np.shape[1]), dtype))))  # A W
+        products.append((A.T, D, asarray(np.empty(W_np.shape, dtype))))  # dW = A^T Delta
         if l > 1:
-            products.append((D, W.T, np.empty((batch, W.shape[0]), dtype)))  # dX = Delta W^T
+            products.append((D, W.T, asarray(np.empty((batch, W_np.shape[0]), dtype))))  # dX
+    return products
+
+
+def make_floor(problem: Problem) -> Step:
+    """The matrix products of one step, alone, on preallocated outputs (the BLAS floor)."""
+    products = _floor_products(problem, np.asarray)
 
     def step() -> None:
         for left, right, out in products:
@@ -162,19 +172,8 @@ def make_manual_cuda_graph(problem: Problem) -> Step:
 
 
 def make_floor_cuda(problem: Problem) -> Step:
-    """The same 8 products as :func:`make_floor`, by cuBLAS, TF32 off, synchronised."""
-    params, X, _ = problem.converted(lambda array: to_tensor(array, "cuda"))
-    sizes, batch = params.layer_sizes, problem.X.shape[0]
-    options = {"dtype": X.dtype, "device": X.device}
-    activations = [X] + [torch.rand((batch, n), **options) for n in sizes[1:-1]]
-    deltas = [torch.rand((batch, n), **options) for n in sizes[1:]]
-    products: list[tuple[Any, Any, Any]] = []
-    for l, W in enumerate(params.weights, start=1):
-        A, D = activations[l - 1], deltas[l - 1]
-        products.append((A, W, torch.empty((batch, W.shape[1]), **options)))
-        products.append((A.T, D, torch.empty(tuple(W.shape), **options)))
-        if l > 1:
-            products.append((D, W.T, torch.empty((batch, W.shape[0]), **options)))
+    """The same products as :func:`make_floor`, by cuBLAS, TF32 off, synchronised."""
+    products = _floor_products(problem, lambda array: to_tensor(array, "cuda"))
 
     def step() -> None:
         with no_tf32():
