@@ -1,4 +1,5 @@
-"""CPU benchmarks (pytest-benchmark): the hand-written gradients against their peers.
+"""CPU benchmarks (pytest-benchmark): the hand-written gradients against their peers, and PyTorch
+on CUDA (synchronised; it skips without a GPU) in the same groups.
 
 One group per (layer sizes, batch size, dtype); in each, the same weights and data for every
 variant (``torch_reference/benchmarking.py``). Run them with timing on:
@@ -24,9 +25,10 @@ from torch_reference.benchmarking import make_variant
 SIZES = {"784-1024-512-10": (784, 1024, 512, 10), "64-128-64-10": (64, 128, 64, 10)}
 BATCHES = (1, 16, 256, 2048)
 CPU_VARIANTS = ("manual", "manual_per_example", "torch_cpu", "sklearn", "floor")
+VARIANTS = [*CPU_VARIANTS, pytest.param("torch_cuda", marks=pytest.mark.cuda)]
 
 
-@pytest.mark.parametrize("variant", CPU_VARIANTS)
+@pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("batch", BATCHES)
 @pytest.mark.parametrize("sizes", sorted(SIZES))
