@@ -54,7 +54,8 @@ def _wrong_gradients(*args: Any, **kwargs: Any) -> tuple[float, Params]:
 def test_verify_fails_and_exits_non_zero_on_a_wrong_gradient(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from torch_reference.cli import build_parser, run_verify
+    from torch_reference.cli import build_parser
+    from torch_reference.verify_command import run
 
     wrong = SimpleNamespace(
         forward=manual_backprop.forward,
@@ -63,7 +64,7 @@ def test_verify_fails_and_exits_non_zero_on_a_wrong_gradient(
         gradients_per_example=manual_backprop.gradients_per_example,
     )
     args = build_parser().parse_args(["verify", "--device", "cpu", "--dtype", "float64"])
-    assert run_verify(args, implementation=wrong) == 1
+    assert run(args, implementation=wrong) == 1
     out = capsys.readouterr().out
     assert "FAIL" in out and "checks failed" in out
     failed = [line for line in out.splitlines() if line.rstrip().endswith("FAIL")]
