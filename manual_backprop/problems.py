@@ -19,6 +19,9 @@ __all__ = ["DERIVATION_LAYER_SIZES", "TARGET_KINDS", "Problem", "make_problem"]
 
 #: n_0 = 64 inputs, two hidden ReLU layers of 32 and 16, n_L = 10 outputs.
 DERIVATION_LAYER_SIZES = (64, 32, 16, 10)
+#: The ReLU head's targets go only where ``a^L`` is at least this (``-y / a`` is ill-conditioned
+#: for small a; see :func:`manual_backprop.tolerances.output_condition`).
+RELU_TARGET_FLOOR = 0.1
 #: ``"labels"``: integer classes (B,); ``"one_hot"``: float rows with one 1; ``"soft"``:
 #: non-negative rows that do not sum to 1 (eq. 42 rather than eq. 44).
 TARGET_KINDS = ("labels", "one_hot", "soft")
@@ -54,24 +57,30 @@ def make_problem(
     targets: str = "labels",
     seed: int = 0,
 ) -> Problem:
-    """Draw He-scaled params, standard-normal X and targets of the requested kind.
+    """Draw He-scaled weights, small random biases, standard-normal X and targets of a kind.
 
-    For ``output="relu"`` the output bias is raised until every example has at least one
-    positive output, and targets are placed only where the ReLU output is positive, so that J is
-    finite (eq. 19 takes ``ln a`` only where ``y > 0``). Other outputs stay at 0, exercising the
-    ``y = 0, a = 0`` case of eq. (23).
+    The biases are drawn from Normal(0, 0.1^2) rather than left at :func:`init_params`'s zeros,
+    so that every check sees them at work in the forward pass (a bias added twice would pass
+    unnoticed with zero biases).
+
+    For ``output="relu"`` the output bias is raised until every example has an output of at least
+    0.5, and targets are placed only where the ReLU output is at least
+    :data:`RELU_TARGET_FLOOR`: J is then finite (eq. 19 takes ``ln a`` only where ``y > 0``) and
+    the head's condition number ``max M^L / min{a : y > 0}`` stays moderate, so the tolerances
+    stay tight. Outputs at 0 get no target, exercising the ``y = 0, a = 0`` case of eq. (23).
     """
     if targets not in TARGET_KINDS:
         raise ValueError(f"targets must be one of {TARGET_KINDS}, got {targets!r}")
     rng = np.random.default_rng(seed)
     params = init_params(layer_sizes, seed=seed, dtype=dtype)
+    params.biases = [(0.1 * rng.standard_normal(b.shape)).astype(dtype) for b in params.biases]
     X = rng.standard_normal((batch_size, layer_sizes[0])).astype(dtype)
     n_classes = layer_sizes[-1]
     if output == "relu":
         logits = forward_pass(params, X, "relu").pre_activations[-1]
         shift = max(0.0, 0.5 - float(np.min(np.max(logits, axis=1))))
         params.biases[-1] += np.asarray(shift, dtype=dtype)
-        allowed = forward_pass(params, X, "relu").activations[-1] > 0
+        allowed = forward_pass(params, X, "relu").activations[-1] >= RELU_TARGET_FLOOR
     else:
         allowed = np.ones((batch_size, n_classes), dtype=bool)
     # one class per example, drawn uniformly among the allowed ones

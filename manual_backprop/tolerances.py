@@ -17,18 +17,25 @@ applied norm-wise: ``max|manual - oracle| <= rtol * max(scale)`` for each array,
 scale is what the rounding errors are proportional to: ``|A||B|``, not ``|AB|``. An entry that
 cancels to near 0 (a bias gradient summing deltas of both signs, ``a - y`` for a confident
 prediction) still carries the error of the large terms it summed. :func:`error_scales` computes
-these scales by running the same backward equations on absolute values (``|W|``, ``|X|``,
-``|a| sum(y) + |y|``): Higham's componentwise bound ``|fl(AB) - AB| <= gamma_K |A||B|`` carried
-through the recursion. J's scale is ``sum(y) * max|Z^L|``, since each ``ln a_n`` of eq. (34)
-carries an error of order eps times the logits.
+these scales from Higham's componentwise bound ``|fl(AB) - AB| <= gamma_K |A||B|``, one product
+at a time. Forward, ``S^l = |A^(l-1)| |W^l| + |b^l|`` (the actual activations) is what the terms
+summed into ``Z^l`` weigh; an error made at an earlier layer reaches ``Z^l`` through the layers'
+Jacobians, which He-scaled weights keep of order 1, so it is counted by the 2L above, not by
+multiplying magnitudes (that worst case, ``|X||W^1|...|W^L|``, is larger by a factor that grows
+with every layer). Backward, ``|a| sum(y) + |y|`` plus ``2 sum(y) |a| max_n S^L_n`` (the softmax
+carries the logits' error into ``a - y`` at most twice over) goes down eq. (16) with ``|W|``, and
+the gradient scales are ``S^(l-1)`` (``|X|`` for l = 1) transposed times that. J's scale is
+``sum(y) * max S^L``: each ``ln a_n`` of eq. (34) carries an error of order eps times the logits'
+magnitude.
 The softmax's exp and log add a few eps, far below this. Adding the per-product errors linearly
 (rather than as a root-sum-square) is the only margin; there is no tuned factor.
 
 The ReLU head divides by ``a`` (eqs. 21/23, ``-y / a``, and ``ln a`` in eq. 19). An error ``e`` in
 ``a_n`` becomes the relative error ``e / a_n`` in ``y_n / a_n``; the forward pass leaves
-``e <= rtol * max|Z^L|``, so the deltas' norm-wise relative error grows by the condition number
+``e <= rtol * S^L_n`` (S^L: the magnitude of the terms summed into ``Z^L``, below), so the
+deltas' norm-wise relative error grows by the condition number
 
-    ``kappa = max|Z^L| / min{a_n^L : y_n > 0}``  (1 for the softmax head, whose delta a - y is
+    ``kappa = max{S^L_bn / a^L_bn : y_bn > 0}``  (1 for the softmax head, whose delta a - y is
     Lipschitz in z),
 
 and that head's tolerance is ``kappa * rtol``.
@@ -37,9 +44,10 @@ Finite differences (float64)
 ----------------------------
 The central difference ``D(h) = (J(θ+h) - J(θ-h)) / 2h`` has a truncation error of order p
 (``c h^p``; p = 2 where J is smooth) and a rounding error of at most ``eps_J / h``, where
-``eps_J = sqrt(N) * eps * (1 + |J|)`` bounds the error of computing J as a sum of N = B * n_L
-terms. The step ``h = eps^(1/3)`` balances the two for p = 2 (parameters are of order 1, so h is
-absolute).
+``eps_J = kappa * sqrt(N) * eps * (1 + |J|)`` bounds the error of computing J as a sum of
+N = B * n_L terms; kappa is the ReLU head's condition number from above (its ``ln a`` turns an
+error e in a into e / a), 1 for the softmax head. The step ``h = eps^(1/3)`` balances the two
+for p = 2 (parameters are of order 1, so h is absolute).
 
 The truncation error cannot be bounded a priori: the ReLU head's ``ln a`` has a third derivative
 ``~ y / a^3``, large for small outputs. So it is estimated from the data, by Richardson: the same
@@ -81,6 +89,7 @@ __all__ = [
     "output_condition",
     "parity_rtol",
     "problem_rtol",
+    "term_magnitudes",
 ]
 
 
@@ -112,15 +121,25 @@ def parity_rtol(
     return condition * 2 * n_layers * float(np.sqrt(inner_length)) * machine_epsilon(dtype)
 
 
+def term_magnitudes(params: Params, X: Any, output: str) -> list[Any]:
+    """``S^l = |A^(l-1)| |W^l| + |b^l|``, l = 1 .. L: what the terms summed into ``Z^l`` weigh."""
+    activations = forward_pass(params, X, output).activations
+    return [
+        np.abs(np.asarray(A)) @ np.abs(np.asarray(W)) + np.abs(np.asarray(b))
+        for A, W, b in zip(activations[:-1], params.weights, params.biases)
+    ]
+
+
 def output_condition(params: Params, X: Any, Y: Any, output: str) -> float:
-    """kappa: 1 for the softmax head; ``max|Z^L| / min{a^L : y > 0}`` (at least 1) for ReLU."""
+    """kappa: 1 for the softmax head; ``max{S^L_bn / a^L_bn : y_bn > 0}`` (at least 1) for ReLU."""
     if output == "softmax":
         return 1.0
-    passed = forward_pass(params, X, output)
-    Z_L, A_L = np.asarray(passed.pre_activations[-1]), np.asarray(passed.activations[-1])
+    A_L = np.asarray(forward_pass(params, X, output).activations[-1])
     targets = np.asarray(targets_from(Y, X, A_L.shape[1]))
-    smallest = float(np.min(A_L[targets > 0])) if np.any(targets > 0) else np.inf
-    return max(1.0, float(np.max(np.abs(Z_L))) / smallest)
+    if not np.any(targets > 0):
+        return 1.0
+    magnitude = term_magnitudes(params, X, output)[-1]
+    return max(1.0, float(np.max(magnitude[targets > 0] / A_L[targets > 0])))
 
 
 @dataclass(frozen=True)
@@ -135,23 +154,27 @@ class ErrorScales:
 def error_scales(
     params: Params, X: Any, Y: Any, output: str, relu_grad_at_zero: float = 0.5
 ) -> ErrorScales:
-    """The backward equations run on absolute values: ``|A||B|`` for every product.
+    """The backward equations run on absolute values, from the forward terms' magnitudes.
 
     Returns the scale of J, of each ``Delta^l`` (B, n_l) and of each gradient, as NumPy arrays.
     """
     passed = forward_pass(params, X, output)
     Z_L, A_L = passed.pre_activations[-1], passed.activations[-1]
     targets = targets_from(Y, X, A_L.shape[1])
+    magnitudes = term_magnitudes(params, X, output)  # S^1 .. S^L
+    target_mass = np.sum(targets, axis=1, keepdims=True)
     if output == "softmax":
-        delta_scale = np.abs(A_L) * np.sum(targets, axis=1, keepdims=True) + targets
-    else:
+        largest_logit_term = np.max(magnitudes[-1], axis=1, keepdims=True)
+        logit_error = 2.0 * target_mass * np.abs(A_L) * largest_logit_term
+        delta_scale = np.abs(A_L) * target_mass + targets + logit_error
+    else:  # the ReLU head's amplification is its condition number, in problem_rtol
         delta_scale = np.abs(output_delta(Z_L, A_L, targets, output, relu_grad_at_zero))
     absolute = Params([np.abs(W) for W in params.weights], [np.abs(b) for b in params.biases])
     found = dict(backward_deltas(absolute, passed.pre_activations, delta_scale, relu_grad_at_zero))
     deltas = [found[l] for l in range(1, len(params.weights) + 1)]
-    activations = [np.abs(X), *passed.activations[1:]]
-    loss_scale = float(np.sum(targets) * max(1.0, float(np.max(np.abs(Z_L)))))
-    return ErrorScales(loss_scale, deltas, parameter_gradients(activations, deltas))
+    loss_scale = float(np.sum(targets) * max(1.0, float(np.max(magnitudes[-1]))))
+    inputs = [np.abs(np.asarray(X)), *magnitudes[:-1]]  # |X|, S^1 .. S^(L-1)
+    return ErrorScales(loss_scale, deltas, parameter_gradients(inputs, deltas))
 
 
 def problem_rtol(params: Params, X: Any, Y: Any, output: str) -> float:
@@ -171,9 +194,15 @@ def kink_step(dtype: Any) -> float:
 
 
 def finite_difference_atol(
-    dtype: Any, loss: float, n_terms: int, step: float, step_change: Any, order: int = 2
+    dtype: Any,
+    loss: float,
+    n_terms: int,
+    step: float,
+    step_change: Any,
+    order: int = 2,
+    condition: float = 1.0,
 ) -> Any:
-    """``|D(2h) - D(h)| / (2^p - 1) + 2.5 * sqrt(N) * eps * (1 + |J|) / h``, entrywise.
+    """``|D(2h) - D(h)| / (2^p - 1) + 2.5 * kappa * sqrt(N) * eps * (1 + |J|) / h``, entrywise.
 
     Parameters
     ----------
@@ -188,8 +217,11 @@ def finite_difference_atol(
         ``D(2h) - D(h)`` for each entry (from the finite-difference oracle).
     order : int
         p: 2 where J is smooth, 1 at an exact kink.
+    condition : float
+        kappa, from :func:`output_condition`: 1 for the softmax head.
     """
-    rounding = 2.5 * float(np.sqrt(n_terms)) * machine_epsilon(dtype) * (1.0 + abs(loss)) / step
+    eps_J = condition * float(np.sqrt(n_terms)) * machine_epsilon(dtype) * (1.0 + abs(loss))
+    rounding = 2.5 * eps_J / step
     return np.abs(np.asarray(step_change)) / (2**order - 1) + rounding
 
 

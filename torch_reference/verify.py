@@ -36,6 +36,7 @@ from manual_backprop.tolerances import (
     finite_difference_atol,
     kink_step,
     normwise_error,
+    output_condition,
     parity_rtol,
     problem_rtol,
 )
@@ -196,13 +197,16 @@ def _finite_difference_checks(impl: Any, seed: int) -> list[Check]:
         J, grads = impl.gradients(problem.params, problem.X, problem.Y, output=output)
         numeric = finite_difference_gradients(problem.params, problem.X, problem.Y, output=output)
         extrapolated = numeric.extrapolated
+        condition = output_condition(problem.params, problem.X, problem.Y, output)
         n_terms = FD_BATCH_SIZE * DERIVATION_LAYER_SIZES[-1]
         for l in range(len(grads.weights), 0, -1):
             for kind, manual, fd, change in (
                 ("W", grads.weights, extrapolated.weights, numeric.step_change.weights),
                 ("b", grads.biases, extrapolated.biases, numeric.step_change.biases),
             ):
-                atol = finite_difference_atol(np.float64, J, n_terms, numeric.step, change[l - 1])
+                atol = finite_difference_atol(
+                    np.float64, J, n_terms, numeric.step, change[l - 1], condition=condition
+                )
                 rows.append(
                     _entrywise(
                         _equation(kind, l, len(grads.weights)),
