@@ -14,8 +14,10 @@ Speed (each line below is one optimisation; the equations are unchanged):
 * :func:`backward_deltas` yields each delta as soon as it exists, so that the caller can form
   that layer's gradients at once and, with ``release=True``, drop ``Z^l`` and ``A^(l-1)`` as soon
   as they are no longer needed: the peak memory stays near params + grads + the cached Z and A.
-* One example (B = 1) takes the outer product of eqs. (26)-(28) literally, by broadcasting, not as
-  a matrix product with inner length 1, which BLAS runs through a slow path.
+* One example (B = 1) takes the outer product of eqs. (26)-(28) literally, not as a matrix
+  product with inner length 1, which BLAS runs through a slow path: by ``einsum`` where the library
+  has one (NumPy's broadcasting ``a.T * delta`` writes at a third of its ``einsum`` speed), else
+  by broadcasting.
 * The bias gradient's sum over the batch is a matrix-vector product with ones, which BLAS runs
   faster than a column sum.
 """
@@ -83,7 +85,9 @@ def layer_gradients(previous_activation: Any, delta: Any) -> tuple[Any, Any]:
         ``Delta^l``.
     """
     xp = namespace(delta)
-    if delta.shape[0] == 1:
+    if delta.shape[0] == 1 and hasattr(xp, "einsum"):
+        weight_grad = xp.einsum("bi,bj->ij", previous_activation, delta)  # eqs. (26)-(28)
+    elif delta.shape[0] == 1:
         weight_grad = previous_activation.T * delta  # eqs. (26)-(28): a^(l-1) (delta^l)^T
     else:
         weight_grad = previous_activation.T @ delta  # eqs. (26)-(28), summed over the batch
