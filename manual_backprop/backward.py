@@ -19,7 +19,7 @@ Speed (each line below is one optimisation; the equations are unchanged):
   has one (NumPy's broadcasting ``a.T * delta`` writes at a third of its ``einsum`` speed), else
   by broadcasting.
 * The bias gradient's sum over the batch is a matrix-vector product with ones, which BLAS runs
-  faster than a column sum.
+  faster than a column sum; for one example it is delta itself (eqs. 29-31), with no product.
 """
 
 from __future__ import annotations
@@ -85,14 +85,16 @@ def layer_gradients(previous_activation: Any, delta: Any) -> tuple[Any, Any]:
         ``Delta^l``.
     """
     xp = namespace(delta)
-    if delta.shape[0] == 1 and hasattr(xp, "einsum"):
-        weight_grad = xp.einsum("bi,bj->ij", previous_activation, delta)  # eqs. (26)-(28)
-    elif delta.shape[0] == 1:
-        weight_grad = previous_activation.T * delta  # eqs. (26)-(28): a^(l-1) (delta^l)^T
-    else:
+    if delta.shape[0] > 1:  # a batch: the per-example gradients summed over its rows
         weight_grad = previous_activation.T @ delta  # eqs. (26)-(28), summed over the batch
-    ones = xp.ones(delta.shape[0], dtype=delta.dtype, device=array_device(delta))
-    bias_grad = ones @ delta  # eqs. (29)-(31): dJ/db^l = delta^l, summed over the batch
+        ones = xp.ones(delta.shape[0], dtype=delta.dtype, device=array_device(delta))
+        bias_grad = ones @ delta  # eqs. (29)-(31): dJ/db^l = delta^l, summed over the batch
+        return weight_grad, bias_grad
+    if hasattr(xp, "einsum"):  # one example: eqs. (26)-(31) literally
+        weight_grad = xp.einsum("bi,bj->ij", previous_activation, delta)  # eqs. (26)-(28)
+    else:
+        weight_grad = previous_activation.T * delta  # eqs. (26)-(28): a^(l-1) (delta^l)^T
+    bias_grad = delta[0, :]  # eqs. (29)-(31): dJ/db^l = delta^l
     return weight_grad, bias_grad
 
 
