@@ -64,9 +64,10 @@ def _check_finite(xp: Any, named_arrays: list[tuple[str, Any]]) -> None:
     NaN or Inf anywhere makes a sum of squares NaN or Inf. Finite values too large to square
     (|x| > 1e154 in float64) also overflow it, so only then are the exact elementwise tests run.
     """
-    squares = [xp.reshape(array, (-1,)) for _, array in named_arrays]
-    zero = xp.zeros((), dtype=squares[0].dtype, device=array_device(squares[0]))
-    total = sum((flat @ flat for flat in squares), start=zero)
+    total = None
+    for _, array in named_arrays:
+        flat = array if array.ndim == 1 else xp.reshape(array, (-1,))
+        total = flat @ flat if total is None else total + flat @ flat
     if bool(xp.isfinite(total)):
         return
     for name, array in named_arrays:
