@@ -70,10 +70,11 @@ def main() -> None:
         delta = output_delta(pre[-1], acts[-1], targets, "softmax", 0.0)
         lap("elementwise: head and targets")
         for l in range(len(params.weights), 0, -1):
+            # as backward.layer_gradients: one example is the literal outer product and delta
             previous, ones = acts[l - 1], np.ones(args.batch, dtype=X.dtype)
             _ = np.einsum("bi,bj->ij", previous, delta) if args.batch == 1 else previous.T @ delta
             lap("products")
-            ones @ delta
+            _ = delta[0, :] if args.batch == 1 else ones @ delta
             lap("elementwise: bias gradient")
             if l > 1:
                 upstream = delta @ params.weights[l - 1].T
