@@ -34,3 +34,19 @@ def test_bench_command_end_to_end(tmp_path: Path) -> None:
         assert row["manual/floor"] > 0 and row["manual/torch"] > 0 and row["manual/sklearn"] > 0
     assert result["memory"]["ratio"] <= 1.2
     assert plot_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_analysis_scripts_run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The scripts docs/performance.md quotes still run, on tiny shapes."""
+    from benchmarks import elementwise_threads, profile_step
+
+    argv = ["profile_step.py", "--sizes", "8-6-4", "--batch", "4", "--calls", "2"]
+    monkeypatch.setattr("sys.argv", argv)
+    profile_step.main()
+    monkeypatch.setattr(elementwise_threads, "SHAPES", [((4, 6), "float32")])
+    elementwise_threads.main()
+    printed = capsys.readouterr().out
+    assert "elementwise, all parts" in printed and "whole step" in printed
+    assert "(4, 6)" in printed
