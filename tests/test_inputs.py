@@ -178,7 +178,7 @@ def test_relu_grad_at_zero_outside_0_1_is_refused(value: float) -> None:
     with pytest.raises(ValueError, match="relu_grad_at_zero must lie in"):
         gradients(P, X, Y, relu_grad_at_zero=value)
     with pytest.raises(TypeError, match="relu_grad_at_zero must be a real number"):
-        gradients(P, X, Y, relu_grad_at_zero="0.5")
+        gradients(P, X, Y, relu_grad_at_zero="0.5")  # type: ignore[arg-type]
 
 
 def test_forward_refuses_bad_input_too() -> None:
@@ -247,7 +247,7 @@ def test_float32_in_gives_float32_out(entry: str) -> None:
 def test_logits_of_1e4_give_finite_correct_results(dtype: type) -> None:
     # One layer, so z^L = X W + b exactly: logits of +-1e4.
     params = Params([np.array([[1e4, -1e4, 0.0]], dtype=dtype)], [np.zeros(3, dtype=dtype)])
-    X = np.array([[1.0], [-1.0]], dtype=dtype)
+    X: np.ndarray = np.array([[1.0], [-1.0]], dtype=dtype)
     Y = np.array([1, 1])  # example 0: true class has logit -1e4 (J = 2e4); example 1: J = 0
     J, grads = gradients(params, X, Y)
     assert np.isfinite(J) and all(np.all(np.isfinite(g)) for g in grads.weights + grads.biases)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -22,7 +24,7 @@ def test_per_example_algorithm_equals_batched_section_1_5(
     problem = make_problem(
         DERIVATION_LAYER_SIZES, BATCH_SIZE, dtype=dtype, output=output, targets=targets, seed=4
     )
-    options = {"output": output, "reduction": reduction}
+    options: dict[str, Any] = {"output": output, "reduction": reduction}
     J, grads = gradients(problem.params, problem.X, problem.Y, **options)
     J_each, grads_each = gradients_per_example(problem.params, problem.X, problem.Y, **options)
     assert_gradients_match(problem, output, (J_each, grads_each), (J, grads), "per example")
