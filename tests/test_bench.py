@@ -40,13 +40,16 @@ def test_analysis_scripts_run(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The scripts docs/performance.md quotes still run, on tiny shapes."""
-    from benchmarks import elementwise_threads, profile_step
+    from benchmarks import elementwise_threads, page_faults, profile_step
 
     argv = ["profile_step.py", "--sizes", "8-6-4", "--batch", "4", "--calls", "2"]
     monkeypatch.setattr("sys.argv", argv)
     profile_step.main()
     monkeypatch.setattr(elementwise_threads, "SHAPES", [((4, 6), "float32")])
     elementwise_threads.main()
+    monkeypatch.setattr("sys.argv", ["page_faults.py", "--sizes", "8-6-4", "--batch", "4"])
+    page_faults.main()
     printed = capsys.readouterr().out
     assert "elementwise, all parts" in printed and "whole step" in printed
     assert "(4, 6)" in printed
+    assert "each result kept until the next" in printed and "page faults a call" in printed
