@@ -6,13 +6,17 @@ deterministic, so its bound is a test.
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from manual_backprop.problems import make_problem
 from torch_reference.bench_command import peak_memory
+from torch_reference.benchmarking import make_variant
 from torch_reference.cli import main
 
 
@@ -53,3 +57,14 @@ def test_analysis_scripts_run(
     assert "elementwise, all parts" in printed and "whole step" in printed
     assert "(4, 6)" in printed
     assert "each result kept until the next" in printed and "page faults a call" in printed
+
+
+def test_variants_keep_each_result_until_the_next_call_returns() -> None:
+    """As a training loop keeps its gradients; dropping them at once can cost page faults."""
+    step = make_variant("manual", make_problem((8, 6, 4), 4, seed=0))
+    first = weakref.ref(step()[1].weights[0])
+    gc.collect()
+    assert first() is not None
+    step()
+    gc.collect()
+    assert first() is None

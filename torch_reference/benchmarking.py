@@ -198,7 +198,21 @@ VARIANTS: dict[str, Callable[[Problem], Step]] = {
 
 
 def make_variant(name: str, problem: Problem) -> Step:
-    """The step function of variant ``name`` (a key of :data:`VARIANTS`) on ``problem``."""
+    """The step function of variant ``name`` (a key of :data:`VARIANTS`) on ``problem``.
+
+    Each call keeps its result until the next call has returned, as a training loop keeps its
+    gradients (``J, grads = gradients(...)``), and returns it. A loop that dropped every result at
+    once could settle glibc into handing the freed heap back to the kernel after every call, and
+    the next call would pay a page fault per fresh 4 KiB page: up to 2x the time of a variant that
+    allocates its outputs (``benchmarks/page_faults.py`` measures it on the raw step).
+    """
     if name not in VARIANTS:
         raise ValueError(f"variant must be one of {sorted(VARIANTS)}, got {name!r}")
-    return VARIANTS[name](problem)
+    step = VARIANTS[name](problem)
+    kept: list[Any] = [None]
+
+    def call() -> Any:
+        kept[0] = step()  # the previous result is freed only once this one exists
+        return kept[0]
+
+    return call
