@@ -7,7 +7,8 @@ variant (``torch_reference/benchmarking.py``). Run them with timing on:
     pytest benchmarks/test_cpu.py --benchmark-enable --benchmark-group-by=group \
         --benchmark-columns=median,iqr,rounds
 
-``pytest`` alone (and CI) runs each once as a smoke test (``--benchmark-disable`` in pyproject).
+``pytest`` alone (and CI) runs each once as a smoke test (``--benchmark-disable`` in pyproject,
+which also turns the warm-up on, so that rounds are not calibrated on a cold first call).
 For ratios measured side by side in one process, interleaved, use ``manual-backprop bench``.
 """
 
