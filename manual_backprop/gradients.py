@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from array_api_compat import device as array_device
+
 from manual_backprop.backward import backward_deltas, layer_gradients
 from manual_backprop.forward import ForwardPass, forward_pass
 from manual_backprop.heads import check_relu_loss_finite, loss, output_delta
@@ -147,7 +149,7 @@ def gradients_per_example(
     """
     targets, at_zero, scale = _prepare(params, X, Y, output, reduction, relu_grad_at_zero)
     xp = namespace(X)
-    J_total = xp.zeros((), dtype=X.dtype)
+    J_total = xp.zeros((), dtype=X.dtype, device=array_device(X))
     grads = Params(
         weights=[xp.zeros_like(W) for W in params.weights],
         biases=[xp.zeros_like(b) for b in params.biases],

@@ -29,6 +29,14 @@ def _strict(array: np.ndarray) -> Any:
     return array_api_strict.asarray(array)
 
 
+def _strict_device1(array: np.ndarray) -> Any:
+    """A non-default device that refuses to mix with the default one: an array made without
+    ``device=`` fails here on the CPU, as it would on CUDA."""
+    import array_api_strict
+
+    return array_api_strict.asarray(array, device=array_api_strict.Device("device1"))
+
+
 def _torch(device: str) -> Callable[[np.ndarray], Any]:
     return lambda array: to_tensor(array, device)
 
@@ -40,6 +48,7 @@ def _cupy(array: np.ndarray) -> Any:
 
 LIBRARIES = [
     pytest.param(_strict, id="array-api-strict"),
+    pytest.param(_strict_device1, id="array-api-strict-device1"),
     pytest.param(_torch("cpu"), id="torch-cpu"),
     pytest.param(_torch("cuda"), id="torch-cuda", marks=pytest.mark.cuda),
     pytest.param(_cupy, id="cupy", marks=pytest.mark.cuda),

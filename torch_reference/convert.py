@@ -25,4 +25,8 @@ def to_numpy(value: Any) -> Any:
         return value.detach().cpu().numpy()
     if hasattr(value, "get") and type(value).__module__.startswith("cupy"):
         return value.get()
+    if type(value).__module__.startswith("array_api_strict"):  # any of its devices, to the CPU
+        import array_api_strict
+
+        value = value.to_device(array_api_strict.Device("CPU_DEVICE"))
     return np.asarray(value)
