@@ -25,7 +25,7 @@ python -m pytest -m cuda -q -p no:cacheprovider -o addopts="" -p tests.cuda_mark
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 echo "== 2/3 manual-backprop verify --device cuda" | tee "$out/verify.txt"
-python -m torch_reference.cli verify --device cuda --json "$out/certificate.json" 2>&1 | tee -a "$out/verify.txt"
+python3 -m torch_reference.commands.cli verify --device cuda --json "$out/certificate.json" 2>&1 | tee -a "$out/verify.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 echo "== 3/3 GPU benchmarks" | tee "$out/bench.txt"

@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from manual_backprop.problems import make_problem
-from torch_reference.benchmarking import VARIANTS
+from manual_backprop.checks.problems import make_problem
+from torch_reference.commands.contenders import VARIANTS
 
 
 def _phase(name: str, call: Callable[[], Any], calls: int) -> None:

@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 import torch
 
-from manual_backprop.problems import make_problem
-from torch_reference.benchmarking import make_variant
+from manual_backprop.checks.problems import make_problem
+from torch_reference.commands.contenders import make_variant
 
 SIZES = {"784-1024-512-10": (784, 1024, 512, 10), "64-128-64-10": (64, 128, 64, 10)}
 BATCHES = (1, 16, 256, 2048)

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from manual_backprop.problems import make_problem
-from torch_reference.benchmarking import make_variant
+from manual_backprop.checks.problems import make_problem
+from torch_reference.commands.contenders import make_variant
 
 BATCHES = (256, 2048, 16384, 65536)
 

@@ -6,11 +6,17 @@ The public contract:
 * :func:`gradients` and :func:`gradients_per_example`: J and dJ/dW^l, dJ/db^l.
 * :func:`forward` (every ``Z^l`` and ``A^l``) and :func:`deltas` (every ``Delta^l``).
 
+Modules follow the derivation's sections: :mod:`~manual_backprop.activations` and
+:mod:`~manual_backprop.forward` (1.1), :mod:`~manual_backprop.backward` (1.2),
+:mod:`~manual_backprop.heads` (1.3 and 1.6), :mod:`~manual_backprop.gradients` (1.2, 1.4),
+:mod:`~manual_backprop.algorithm` (1.5). :mod:`manual_backprop.checks` holds the checking tools
+(tolerances, finite differences, example problems), apart from the equations.
+
 This package never imports torch; :mod:`torch_reference` is the separate oracle.
 """
 
+from manual_backprop.algorithm import deltas, gradients, gradients_per_example
 from manual_backprop.forward import ForwardPass, forward
-from manual_backprop.gradients import deltas, gradients, gradients_per_example
 from manual_backprop.params import Params, init_params
 
 __all__ = [

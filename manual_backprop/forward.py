@@ -1,4 +1,4 @@
-"""The forward pass, eqs. (3)-(8), generalised to any depth L.
+"""The forward pass, eqs. (3)-(8) (section 1.1), generalised to any depth L.
 
 Batched row form: the derivation's column vector ``z^l`` for one example becomes row ``b`` of
 ``Z^l``, so ``z_n^l = sum_m w_mn^l a_m^(l-1) + b_n^l`` for all examples at once is
@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from manual_backprop.activations import relu, softmax
+from manual_backprop.activations import relu
+from manual_backprop.heads import output_activation
 from manual_backprop.params import Params
-from manual_backprop.validation import check_inputs, check_options
+from manual_backprop.validation import check_inputs, check_options, check_values
 
 __all__ = ["ForwardPass", "forward", "forward_pass"]
 
@@ -36,19 +37,16 @@ class ForwardPass:
 
 
 def forward_pass(params: Params, X: Any, output: str) -> ForwardPass:
-    """Eqs. (3)-(8) on checked inputs; see :func:`forward`."""
+    """Eqs. (3)-(8) on checked inputs, with no check and no host transfer; see :func:`forward`."""
     pre_activations: list[Any] = []
     activations: list[Any] = [X]  # layer 0 is the input
     n_layers = len(params.weights)
     for l, (W, b) in enumerate(zip(params.weights, params.biases), start=1):
-        Z = activations[-1] @ W  # eqs. (3), (5), (7): z_n^l = sum_m w_mn^l a_m^(l-1) + b_n^l,
-        Z += b  # the bias added in place (one pass over Z, no second array)
+        Z = activations[-1] @ W + b  # eqs. (3), (5), (7): z_n^l = sum_m w_mn^l a_m^(l-1) + b_n^l
         if l < n_layers:
             A = relu(Z)  # eqs. (4), (6): a^l = h(z^l)
-        elif output == "softmax":
-            A = softmax(Z)  # eq. (34): a^L = softmax(z^L)
         else:
-            A = relu(Z)  # eq. (8): ReLU on the output layer too
+            A = output_activation(Z, output)  # eq. (8) or (34): the output head's activation
         pre_activations.append(Z)
         activations.append(A)
     return ForwardPass(pre_activations=pre_activations, activations=activations)
@@ -71,7 +69,13 @@ def forward(params: Params, X: Any, *, output: str = "softmax") -> ForwardPass:
     ForwardPass
         ``pre_activations`` ``Z^1 .. Z^L`` and ``activations`` ``A^0 = X, A^1 .. A^L``, each of
         shape (B, n_l).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad input, NaN or Inf included (see :mod:`manual_backprop.validation`).
     """
     check_options(output, "sum", 0.5)
     check_inputs(params, X)
+    check_values(params, X)  # one host transfer for all the NaN/Inf checks
     return forward_pass(params, X, output)

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from manual_backprop.algorithm import gradients
 from manual_backprop.forward import forward
-from manual_backprop.gradients import gradients
 from manual_backprop.params import Params
 
 __all__ = ["accuracy", "batch_order", "sgd_step", "train_epoch"]
@@ -37,11 +37,14 @@ def batch_order(n_examples: int, batch_size: int, seed: int, epoch: int) -> list
 
 
 def sgd_step(params: Params, grads: Params, lr: float, weight_decay: float = 0.0) -> None:
-    """``theta <- theta - lr * (grad + weight_decay * theta)``, in place, for every parameter."""
-    for theta, grad in zip(params.weights + params.biases, grads.weights + grads.biases):
-        if weight_decay:
-            grad = grad + weight_decay * theta
-        theta -= lr * grad
+    """``theta <- theta - lr * (grad + weight_decay * theta)`` for every parameter.
+
+    ``params`` is updated: its lists now hold the new arrays. The arrays themselves are never
+    written to, so this works as well on libraries whose arrays are immutable (JAX).
+    """
+    for thetas, grad_list in ((params.weights, grads.weights), (params.biases, grads.biases)):
+        for i, (theta, grad) in enumerate(zip(thetas, grad_list)):
+            thetas[i] = theta - lr * (grad + weight_decay * theta)
 
 
 def train_epoch(
@@ -55,7 +58,7 @@ def train_epoch(
     output: str = "softmax",
     on_step: Callable[[int, float], None] | None = None,
 ) -> float:
-    """One pass over ``batches`` (index arrays into X and Y); update ``params`` in place.
+    """One pass over ``batches`` (index arrays into X and Y); update ``params``.
 
     Each step computes the mean loss and its gradients on one mini-batch (``reduction="mean"``)
     and takes one :func:`sgd_step`. Returns the mean of the per-step losses.

@@ -1,8 +1,19 @@
-"""Input checks shared by every public entry point.
+"""Input checks shared by every public entry point: the contract's bad-input half.
 
 Bad input gets a ``TypeError`` (wrong kind of thing) or ``ValueError`` (right kind, wrong value)
-that names the argument and what was expected; nothing here mutates its inputs. The oracle in
+that names the argument and the value; nothing here mutates its inputs. The oracle in
 :mod:`torch_reference` applies the same checks, so both sides follow one contract.
+
+The checks come in three kinds, so that a call reads at most one value back from the device:
+
+* structure (:func:`check_options`, :func:`check_inputs`, :func:`check_targets`): types, shapes,
+  dtypes and libraries, from metadata alone, before any work;
+* value verdicts computed on the device (:func:`targets_valid`, and in
+  :mod:`manual_backprop.algorithm` the finiteness of J and the bias gradients): 0-d boolean
+  arrays, read together with J in the call's one transfer;
+* :func:`check_values`, the eager checks that name the culprit (which array holds a NaN, which
+  label is out of range). They run when a verdict says something is wrong, and in :func:`forward`,
+  which has no J to read.
 """
 
 from __future__ import annotations
@@ -16,18 +27,24 @@ from manual_backprop.namespace import namespace
 from manual_backprop.params import Params
 
 __all__ = [
+    "DTYPES",
     "OUTPUTS",
     "REDUCTIONS",
     "check_inputs",
     "check_options",
     "check_params",
+    "check_targets",
+    "check_values",
     "targets_from",
+    "targets_valid",
 ]
 
 #: Output heads: ``"softmax"`` is eqs. (33)/(34)/(44); ``"relu"`` is eqs. (8)/(17)-(23).
 OUTPUTS = ("softmax", "relu")
 #: ``"sum"`` is eq. (18); ``"mean"`` divides J and every gradient by the batch size B.
 REDUCTIONS = ("sum", "mean")
+#: The floating dtypes the tolerances are derived for (float16's 11-bit mantissa is not one).
+DTYPES = ("float32", "float64")
 
 
 def check_options(output: Any, reduction: Any, relu_grad_at_zero: Any) -> float:
@@ -38,7 +55,8 @@ def check_options(output: Any, reduction: Any, relu_grad_at_zero: Any) -> float:
         raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
     if isinstance(relu_grad_at_zero, bool) or not isinstance(relu_grad_at_zero, numbers.Real):
         raise TypeError(
-            f"relu_grad_at_zero must be a real number, got {type(relu_grad_at_zero).__name__}"
+            f"relu_grad_at_zero must be a real number, got {type(relu_grad_at_zero).__name__} "
+            f"{relu_grad_at_zero!r}"
         )
     value = float(relu_grad_at_zero)
     if not 0.0 <= value <= 1.0:
@@ -57,52 +75,26 @@ def _namespace(name: str, array: Any) -> Any:
         ) from exc
 
 
-def _check_finite(xp: Any, named_arrays: list[tuple[str, Any]]) -> None:
-    """Raise a ValueError naming the first array that holds a NaN or Inf.
-
-    One BLAS pass per array (multithreaded, no temporary) and one host sync for all of them: a
-    NaN or Inf anywhere makes a sum of squares NaN or Inf. Finite values too large to square
-    (|x| > 1e154 in float64) also overflow it, so only then are the exact elementwise tests run.
-    """
-    total = None
-    for _, array in named_arrays:
-        flat = array if array.ndim == 1 else xp.reshape(array, (-1,))
-        total = flat @ flat if total is None else total + flat @ flat
-    if bool(xp.isfinite(total)):
-        return
-    for name, array in named_arrays:
-        if not bool(xp.all(xp.isfinite(array))):
-            raise ValueError(f"{name} must be finite, but it contains NaN or Inf")
-
-
 def _named_params(params: Params) -> list[tuple[str, Any]]:
     named = [(f"params.weights[{i}]", w) for i, w in enumerate(params.weights)]
     return named + [(f"params.biases[{i}]", b) for i, b in enumerate(params.biases)]
 
 
-def check_params(params: Any) -> Any:
-    """Check that ``params`` describes a chain of finite layers; return its array namespace.
-
-    Raises
-    ------
-    TypeError, ValueError
-        As :func:`_check_structure`, or for NaN/Inf.
-    """
-    xp = _check_structure(params)
-    _check_finite(xp, _named_params(params))
-    return xp
+def _dtype_name(dtype: Any) -> str:
+    return str(dtype).rsplit(".", 1)[-1]
 
 
-def _check_structure(params: Any) -> Any:
+def check_structure(params: Any) -> Any:
     """Check that ``params`` describes a chain of layers; return its array namespace.
 
     Raises
     ------
     TypeError
-        Not a :class:`Params`, arrays of different libraries, or a non-floating or mixed dtype.
+        Not a :class:`Params`, not arrays, arrays of different libraries, or a dtype that is not
+        float32 or float64, or not shared.
     ValueError
-        No layers, a weight that is not 2-D, weights that do not chain
-        (``W^l.shape[0] != W^(l-1).shape[1]``), a bias of the wrong length, or NaN/Inf.
+        No layers, a weight that is not 2-D or has a zero dimension, weights that do not chain
+        (``W^l.shape[0] != W^(l-1).shape[1]``), or a bias of the wrong length.
     """
     if not isinstance(params, Params):
         raise TypeError(f"params must be a manual_backprop.Params, got {type(params).__name__}")
@@ -114,17 +106,18 @@ def _check_structure(params: Any) -> Any:
             f"params must have one bias per weight, got {len(weights)} weights "
             f"and {len(biases)} biases"
         )
-    for name, array in [(f"params.weights[{i}]", w) for i, w in enumerate(weights)] + [
-        (f"params.biases[{i}]", b) for i, b in enumerate(biases)
-    ]:
-        _namespace(name, array)
-    xp = namespace(weights[0])
-    if any(namespace(array) is not xp for array in weights + biases):
-        libraries = sorted({type(array).__module__ for array in weights + biases})
-        raise TypeError(f"params arrays must all come from one array library, got {libraries}")
+    named = _named_params(params)
+    libraries = {name: _namespace(name, array) for name, array in named}
+    xp = libraries["params.weights[0]"]
+    for name, array in named:
+        if libraries[name] is not xp:
+            raise TypeError(
+                f"params arrays must all come from one array library: params.weights[0] is "
+                f"{type(weights[0]).__module__}, {name} is {type(array).__module__}"
+            )
     dtype = weights[0].dtype
-    if not xp.isdtype(dtype, "real floating"):
-        raise TypeError(f"params.weights[0] must have a real floating dtype, got {dtype}")
+    if _dtype_name(dtype) not in DTYPES:
+        raise TypeError(f"params.weights[0] must be float32 or float64, got {dtype}")
     for l, (w, b) in enumerate(zip(weights, biases), start=1):
         if w.dtype != dtype or b.dtype != dtype:
             raise TypeError(
@@ -153,8 +146,8 @@ def _check_structure(params: Any) -> Any:
 
 
 def check_inputs(params: Params, X: Any) -> Any:
-    """Check ``params`` and the input batch ``X`` of shape (B, n_0); return the namespace."""
-    xp = _check_structure(params)
+    """Check the structure of ``params`` and of the batch ``X`` (B, n_0); return the namespace."""
+    xp = check_structure(params)
     if _namespace("X", X) is not xp:
         raise TypeError(
             f"X must come from the same array library as params "
@@ -172,51 +165,33 @@ def check_inputs(params: Params, X: Any) -> Any:
         )
     if X.dtype != params.dtype:
         raise TypeError(f"X must have the params' dtype {params.dtype}, got {X.dtype}")
-    _check_finite(xp, [*_named_params(params), ("X", X)])
     return xp
 
 
-def targets_from(Y: Any, X: Any, n_classes: int) -> Any:
-    """Turn labels or float targets into a new float array ``T`` of shape (B, n_L).
-
-    Parameters
-    ----------
-    X : array of shape (B, n_0)
-        The checked input batch; ``T`` takes its library, device, dtype and B.
-    n_classes : int
-        n_L, the width of the output layer.
-    Y : array of shape (B,) with an integer dtype, or of shape (B, n_L) with a floating dtype
-        Class labels in ``0 .. n_L - 1``, or non-negative finite target rows (one-hot or soft;
-        rows need not sum to 1).
-
-    Returns
-    -------
-    array of shape (B, n_L)
-        The derivation's ``y`` for every example, in X's dtype on X's device: one-hot rows for
-        labels. Always a new array; ``Y`` is never modified.
-    """
+def check_targets(Y: Any, X: Any, n_classes: int) -> None:
+    """Check the structure of ``Y``: labels (B,) of an integer dtype, or targets (B, n_L)."""
     xp = namespace(X)
-    batch_size, dtype = X.shape[0], X.dtype
+    batch_size = X.shape[0]
     if _namespace("Y", Y) is not xp:
         raise TypeError(
             f"Y must come from the same array library as X ({type(X).__module__}), "
             f"got {type(Y).__module__}"
         )
+    integral = xp.isdtype(Y.dtype, "integral")
     if Y.ndim == 1:
-        if not xp.isdtype(Y.dtype, "integral"):
+        if not integral:
             raise TypeError(
                 f"Y of shape (B,) holds class labels and must have an integer dtype, got {Y.dtype}"
             )
         if Y.shape[0] != batch_size:
             raise ValueError(f"Y must hold B = {batch_size} labels, got {Y.shape[0]}")
-        low, high = int(xp.min(Y)), int(xp.max(Y))
-        if low < 0 or high >= n_classes:
-            raise ValueError(
-                f"Y labels must lie in 0 .. {n_classes - 1} (n_L = {n_classes} classes), "
-                f"got values in {low} .. {high}"
-            )
-        classes = xp.arange(n_classes, device=array_device(X))
-        return xp.astype(Y[:, None] == classes[None, :], dtype)
+        return
+    if Y.ndim == 2 and integral:
+        raise ValueError(
+            f"Y of an integer dtype holds class labels and must have shape (B,) = "
+            f"({batch_size},), got shape {tuple(Y.shape)}"
+            + (" (a column: use Y[:, 0])" if Y.shape[1] == 1 else "")
+        )
     if Y.ndim == 2:
         if not xp.isdtype(Y.dtype, "real floating"):
             raise TypeError(
@@ -228,11 +203,97 @@ def targets_from(Y: Any, X: Any, n_classes: int) -> Any:
                 f"Y targets must have shape (B, n_L) = ({batch_size}, {n_classes}), "
                 f"got {tuple(Y.shape)}"
             )
-        _check_finite(xp, [("Y", Y)])
-        if bool(xp.any(Y < 0)):
-            raise ValueError("Y targets must be non-negative (one-hot or soft rows)")
-        return xp.astype(Y, dtype, copy=True)
+        return
     raise ValueError(
         f"Y must be labels of shape (B,) = ({batch_size},) or targets of shape (B, n_L) = "
         f"({batch_size}, {n_classes}), got shape {tuple(Y.shape)}"
     )
+
+
+def targets_from(Y: Any, X: Any, n_classes: int) -> Any:
+    """Turn labels or float targets into a new float array ``T`` of shape (B, n_L).
+
+    Parameters
+    ----------
+    Y : array of shape (B,) with an integer dtype, or of shape (B, n_L) with a floating dtype
+        Checked by :func:`check_targets`. Class labels in ``0 .. n_L - 1``, or non-negative
+        finite target rows (one-hot or soft; rows need not sum to 1).
+    X : array of shape (B, n_0)
+        The checked input batch; ``T`` takes its library, device and dtype.
+    n_classes : int
+        n_L, the width of the output layer.
+
+    Returns
+    -------
+    array of shape (B, n_L)
+        The derivation's ``y`` for every example, in X's dtype on X's device: one-hot rows for
+        labels (a label out of range gives a row of zeros; :func:`targets_valid` says so). Always
+        a new array; ``Y`` is never modified.
+    """
+    xp = namespace(X)
+    if Y.ndim == 1:
+        classes = xp.arange(n_classes, device=array_device(X))
+        return xp.astype(Y[:, None] == classes[None, :], X.dtype)
+    return xp.astype(Y, X.dtype, copy=True)
+
+
+def targets_valid(Y: Any, n_classes: int) -> Any:
+    """A 0-d boolean array on Y's device: labels lie in ``0 .. n_L - 1``, targets are >= 0.
+
+    Computed without reading anything back (a NaN target makes it False, and J NaN as well).
+    """
+    xp = namespace(Y)
+    if Y.ndim == 1:
+        return (xp.min(Y) >= 0) & (xp.max(Y) < n_classes)
+    return xp.min(Y) >= 0
+
+
+def _all_finite(xp: Any, arrays: list[Any]) -> Any:
+    """A 0-d boolean array: no NaN or Inf in any of ``arrays`` (no arithmetic, so no overflow)."""
+    verdict = xp.all(xp.isfinite(arrays[0]))
+    for array in arrays[1:]:
+        verdict = verdict & xp.all(xp.isfinite(array))
+    return verdict
+
+
+def _check_finite(xp: Any, named: list[tuple[str, Any]]) -> None:
+    """Raise a ValueError naming the first array that holds a NaN or Inf (one transfer if none)."""
+    if bool(_all_finite(xp, [array for _, array in named])):
+        return
+    for name, array in named:
+        if not bool(xp.all(xp.isfinite(array))):
+            raise ValueError(f"{name} must be finite, but it contains NaN or Inf")
+
+
+def check_values(params: Params, X: Any, Y: Any = None) -> None:
+    """Check the values of structurally checked inputs; raise naming the first bad one.
+
+    NaN or Inf in a weight, a bias, X or float targets Y; labels out of ``0 .. n_L - 1``;
+    negative targets. One host transfer when all is well; more to name the culprit.
+    """
+    xp = namespace(X)
+    named = [*_named_params(params), ("X", X)]
+    if Y is not None and not xp.isdtype(Y.dtype, "integral"):
+        named.append(("Y", Y))
+    _check_finite(xp, named)
+    if Y is None:
+        return
+    n_classes = params.weights[-1].shape[1]
+    if bool(targets_valid(Y, n_classes)):
+        return
+    if Y.ndim == 1:
+        raise ValueError(
+            f"Y labels must lie in 0 .. {n_classes - 1} (n_L = {n_classes} classes), "
+            f"got values in {int(xp.min(Y))} .. {int(xp.max(Y))}"
+        )
+    raise ValueError(
+        f"Y targets must be non-negative (one-hot or soft rows), got a minimum of "
+        f"{float(xp.min(Y))}"
+    )
+
+
+def check_params(params: Any) -> Any:
+    """Check that ``params`` is a chain of finite layers; return its array namespace."""
+    xp = check_structure(params)
+    _check_finite(xp, _named_params(params))
+    return xp

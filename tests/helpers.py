@@ -7,8 +7,9 @@ from typing import Any
 import numpy as np
 
 from manual_backprop import Params
-from manual_backprop.problems import Problem
-from manual_backprop.tolerances import error_scales, normwise_error, problem_rtol
+from manual_backprop.checks.error_scales import error_scales, problem_rtol
+from manual_backprop.checks.problems import Problem
+from manual_backprop.checks.tolerances import normwise_error
 
 
 def assert_close(actual: Any, expected: Any, rtol: float, what: str, scale: Any = None) -> None:

@@ -16,8 +16,9 @@ from array_api_compat import device as array_device
 
 import torch_reference
 from manual_backprop import deltas, forward, gradients, gradients_per_example
-from manual_backprop.problems import DERIVATION_LAYER_SIZES, TARGET_KINDS, make_problem
-from manual_backprop.tolerances import normwise_error, problem_rtol
+from manual_backprop.checks.error_scales import problem_rtol
+from manual_backprop.checks.problems import DERIVATION_LAYER_SIZES, TARGET_KINDS, make_problem
+from manual_backprop.checks.tolerances import normwise_error
 from tests.helpers import assert_gradients_match
 from torch_reference.convert import to_numpy, to_tensor
 from torch_reference.oracle import no_tf32

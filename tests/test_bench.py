@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from manual_backprop.problems import make_problem
-from torch_reference.bench_command import peak_memory
-from torch_reference.benchmarking import make_variant
-from torch_reference.cli import main
+from manual_backprop.checks.problems import make_problem
+from torch_reference.commands.bench import peak_memory
+from torch_reference.commands.cli import main
+from torch_reference.commands.contenders import make_variant
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -54,7 +54,7 @@ def test_analysis_scripts_run(
     monkeypatch.setattr("sys.argv", ["page_faults.py", "--sizes", "8-6-4", "--batch", "4"])
     page_faults.main()
     printed = capsys.readouterr().out
-    assert "elementwise, all parts" in printed and "whole step" in printed
+    assert "steps 1-3: backpropagate" in printed and "whole call: gradients" in printed
     assert "(4, 6)" in printed
     assert "each result kept until the next" in printed and "page faults a call" in printed
 

@@ -13,8 +13,8 @@ import pytest
 import torch_reference
 from manual_backprop import deltas, forward, gradients
 from manual_backprop.activations import relu_grad
-from manual_backprop.problems import DERIVATION_LAYER_SIZES, make_problem
-from manual_backprop.tolerances import problem_rtol
+from manual_backprop.checks.error_scales import problem_rtol
+from manual_backprop.checks.problems import DERIVATION_LAYER_SIZES, make_problem
 from tests.helpers import assert_close
 
 BATCH_SIZE = 16

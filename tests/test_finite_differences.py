@@ -11,13 +11,13 @@ import pytest
 
 import torch_reference
 from manual_backprop import Params, forward, gradients
-from manual_backprop.finite_differences import finite_difference_gradients
-from manual_backprop.problems import DERIVATION_LAYER_SIZES, TARGET_KINDS, make_problem
-from manual_backprop.tolerances import (
+from manual_backprop.checks.error_scales import output_condition
+from manual_backprop.checks.finite_differences import finite_difference_gradients
+from manual_backprop.checks.problems import DERIVATION_LAYER_SIZES, TARGET_KINDS, make_problem
+from manual_backprop.checks.tolerances import (
     finite_difference_atol,
     finite_difference_step,
     kink_step,
-    output_condition,
     parity_rtol,
 )
 from tests.helpers import assert_params_close

@@ -11,8 +11,8 @@ import pytest
 
 import torch_reference
 from manual_backprop import Params, deltas, forward, gradients, gradients_per_example, init_params
-from manual_backprop.problems import make_problem
-from manual_backprop.tolerances import parity_rtol
+from manual_backprop.checks.problems import make_problem
+from manual_backprop.checks.tolerances import parity_rtol
 from tests.helpers import assert_close, assert_params_close
 
 ENTRY_POINTS: dict[str, Callable[..., Any]] = {
@@ -104,7 +104,7 @@ BAD_INPUTS: list[tuple[str, Any, Any, Any, dict[str, Any], type, str]] = [
         Y,
         {},
         TypeError,
-        "real floating dtype",
+        r"params.weights\[0\] must be float32 or float64, got int64",
     ),
     (
         "one bias missing",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from manual_backprop import forward
-from manual_backprop.problems import DERIVATION_LAYER_SIZES, make_problem
-from manual_backprop.tolerances import parity_rtol
+from manual_backprop.checks.problems import DERIVATION_LAYER_SIZES, make_problem
+from manual_backprop.checks.tolerances import parity_rtol
 from tests.helpers import assert_close
 from torch_reference import from_params
 from torch_reference.layout import from_state_dict, to_state_dict

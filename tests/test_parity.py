@@ -8,7 +8,7 @@ import pytest
 
 import torch_reference
 from manual_backprop import Params, gradients
-from manual_backprop.problems import DERIVATION_LAYER_SIZES, TARGET_KINDS, make_problem
+from manual_backprop.checks.problems import DERIVATION_LAYER_SIZES, TARGET_KINDS, make_problem
 from manual_backprop.validation import OUTPUTS, REDUCTIONS
 from tests.helpers import assert_gradients_match
 
@@ -40,7 +40,7 @@ def test_loss_and_every_gradient_equal_autograd(
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_benchmark_peers_compute_the_same_gradients(dtype: type) -> None:
     """scikit-learn's ``_backprop`` (a mean) and the torch step do our work, not something less."""
-    from torch_reference.benchmarking import make_variant
+    from torch_reference.commands.contenders import make_variant
 
     problem = make_problem(DERIVATION_LAYER_SIZES, BATCH_SIZE, dtype=dtype, seed=9)
     J, grads = gradients(problem.params, problem.X, problem.Y)

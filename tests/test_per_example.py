@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from manual_backprop import gradients, gradients_per_example
-from manual_backprop.problems import DERIVATION_LAYER_SIZES, TARGET_KINDS, make_problem
+from manual_backprop.checks.problems import DERIVATION_LAYER_SIZES, TARGET_KINDS, make_problem
 from tests.helpers import assert_gradients_match
 
 BATCH_SIZE = 20

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import torch_reference
 from manual_backprop import gradients, gradients_per_example
-from manual_backprop.problems import TARGET_KINDS, make_problem
+from manual_backprop.checks.problems import TARGET_KINDS, make_problem
 from tests.helpers import assert_gradients_match
 
 CASES = 200

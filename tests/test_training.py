@@ -10,14 +10,14 @@ import pytest
 import torch
 
 from manual_backprop import init_params
+from manual_backprop.checks.tolerances import trajectory_rtol
 from manual_backprop.serialization import load_params, save_params
-from manual_backprop.tolerances import trajectory_rtol
 from manual_backprop.training import accuracy, batch_order, sgd_step, train_epoch
-from torch_reference.cli import main
+from torch_reference.commands.cli import main
+from torch_reference.commands.train import max_param_rel_diff
+from torch_reference.commands.training import TorchTrainer, load_digits_split
 from torch_reference.layout import from_state_dict, to_state_dict
 from torch_reference.model import from_params
-from torch_reference.train_command import max_param_rel_diff
-from torch_reference.training import TorchTrainer, load_digits_split
 
 SIZES = (64, 32, 10)
 BATCH_SIZE = 16

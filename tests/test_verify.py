@@ -12,7 +12,7 @@ import torch
 
 import manual_backprop
 from manual_backprop import Params
-from torch_reference.cli import main
+from torch_reference.commands.cli import main
 
 REQUIRED_EQUATIONS = {
     "(3)", "(4),(6)", "(5)", "(7)", "(8)", "(34)", "(16)", "(23)", "(24)", "(25)", "(42)",
@@ -54,8 +54,8 @@ def _wrong_gradients(*args: Any, **kwargs: Any) -> tuple[float, Params]:
 def test_verify_fails_and_exits_non_zero_on_a_wrong_gradient(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from torch_reference.cli import build_parser
-    from torch_reference.verify_command import run
+    from torch_reference.commands.cli import build_parser
+    from torch_reference.commands.verify import run
 
     wrong = SimpleNamespace(
         forward=manual_backprop.forward,

@@ -4,16 +4,31 @@
 * :func:`trace`: the same pass with every ``Z^l``, ``A^l`` and ``dJ/dZ^l`` kept.
 * :class:`MLP`, :func:`from_params`: the ``torch.nn`` model built from ``Params``.
 * :mod:`torch_reference.layout`: the one conversion to and from ``Linear``'s (out, in) layout.
+* :mod:`torch_reference.claims`: the table of claims that ``manual-backprop verify`` and the
+  per-equation tests both check.
+
+The command-line app lives apart, in :mod:`torch_reference.commands`. Importing this package
+does not import torch (the names above load it when first used), and changes nothing in the
+process: no thread or environment setting.
 """
 
-import os
+from __future__ import annotations
 
-# torch's OpenMP threads spin between operations by default, taking the cores from NumPy's BLAS
-# threads when both run in one process (as here, oracle beside manual): measured 3x slower NumPy
-# steps at B = 16. Passive waiting lets them share; set OMP_WAIT_POLICY yourself to override.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-from torch_reference.model import MLP, from_params
-from torch_reference.oracle import OracleTrace, gradients, trace
+import importlib
+from typing import Any
 
 __all__ = ["MLP", "OracleTrace", "from_params", "gradients", "trace"]
+
+_HOMES = {
+    "MLP": "torch_reference.model",
+    "from_params": "torch_reference.model",
+    "OracleTrace": "torch_reference.oracle",
+    "gradients": "torch_reference.oracle",
+    "trace": "torch_reference.oracle",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(importlib.import_module(_HOMES[name]), name)
+    raise AttributeError(f"module 'torch_reference' has no attribute {name!r}")

@@ -7,7 +7,7 @@
 Oracles:
 
 * ``autograd``: :mod:`torch_reference` (``torch.nn`` + autograd), on every available device;
-* ``central differences``: :mod:`manual_backprop.finite_differences`, float64, no torch;
+* ``central differences``: :mod:`manual_backprop.checks.finite_differences`, float64, no torch;
 * ``batched``: the batched equations, for the per-example algorithm of section 1.5.
 
 The manual side runs on NumPy for ``device="cpu"``; for ``device="cuda"`` it runs the same code on
@@ -29,16 +29,14 @@ import torch
 
 import manual_backprop
 from manual_backprop import Params
-from manual_backprop.finite_differences import finite_difference_gradients
-from manual_backprop.problems import DERIVATION_LAYER_SIZES, Problem, make_problem
-from manual_backprop.tolerances import (
-    error_scales,
+from manual_backprop.checks.error_scales import error_scales, output_condition, problem_rtol
+from manual_backprop.checks.finite_differences import finite_difference_gradients
+from manual_backprop.checks.problems import DERIVATION_LAYER_SIZES, Problem, make_problem
+from manual_backprop.checks.tolerances import (
     finite_difference_atol,
     kink_step,
     normwise_error,
-    output_condition,
     parity_rtol,
-    problem_rtol,
 )
 from torch_reference.convert import to_numpy, to_tensor
 from torch_reference.oracle import no_tf32, trace
@@ -60,7 +58,7 @@ class Check:
     """One row of the certificate.
 
     ``max_rel_err`` is norm-wise: ``max|manual - oracle| / max(scale)``, the scale being what
-    rounding errors are proportional to (:func:`manual_backprop.tolerances.error_scales`).
+    rounding errors are proportional to (:func:`manual_backprop.checks.error_scales.error_scales`).
     ``criterion`` says which is compared with ``tolerance``: ``"rel"`` (``max_rel_err``) or
     ``"abs"`` (``|manual - oracle| <= atol`` entry by entry; ``tolerance`` is then the atol at
     the entry closest to failing).

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 
 #: Subcommand -> the module that parses and runs it (imported only when needed).
 COMMANDS = {
-    "verify": "torch_reference.verify_command",
-    "train": "torch_reference.train_command",
-    "bench": "torch_reference.bench_command",
+    "verify": "torch_reference.commands.verify",
+    "train": "torch_reference.commands.train",
+    "bench": "torch_reference.commands.bench",
 }
 
 

@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 
 from manual_backprop import init_params
+from manual_backprop.checks.tolerances import normwise_error
 from manual_backprop.serialization import save_params
-from manual_backprop.tolerances import normwise_error
 from manual_backprop.training import accuracy, batch_order, train_epoch
-from torch_reference.training import TEST_FRACTION, TorchTrainer, load_digits_split
+from torch_reference.commands.training import TEST_FRACTION, TorchTrainer, load_digits_split
 
 __all__ = ["add_parser", "run"]
 

@@ -36,7 +36,7 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace, implementation: Any = None) -> int:
     import torch
 
-    from torch_reference.verify import certificate, format_table, run_checks
+    from torch_reference.claims import certificate, format_table, run_checks
 
     cuda = torch.cuda.is_available()
     if args.device == "cuda" and not cuda:

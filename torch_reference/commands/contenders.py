@@ -1,6 +1,6 @@
 """The contestants of the benchmarks, all built from the same weights and data.
 
-Each ``make_*`` function takes a :class:`manual_backprop.problems.Problem` and returns a
+Each ``make_*`` function takes a :class:`manual_backprop.checks.problems.Problem` and returns a
 zero-argument callable that computes J and every gradient once (one "gradient step" without the
 update). Used by ``benchmarks/`` (pytest-benchmark) and ``manual-backprop bench``.
 
@@ -16,9 +16,9 @@ update). Used by ``benchmarks/`` (pytest-benchmark) and ``manual-backprop bench`
 * ``manual_cuda``, ``floor_cuda``: the same hand-written code on torch CUDA tensors (through the
   array API), and the same products by cuBLAS (``torch.matmul(..., out=)``), synchronised.
 * ``manual_cuda_graph``: the hand-written step captured once in a CUDA graph and replayed, to
-  take kernel-launch overhead out at small batches. Input checks cannot be captured (they read
-  values back to the host), so they run once, before the capture: this variant times the
-  equations alone.
+  take kernel-launch overhead out at small batches. It replays
+  :func:`manual_backprop.algorithm.backpropagate`, the equations alone: the checks' verdicts and
+  the one read of J back to the host are what :func:`~manual_backprop.gradients` adds to it.
 
 All variants use ``h'(0) = 0``, as PyTorch and scikit-learn do.
 """
@@ -32,8 +32,9 @@ import numpy as np
 import torch
 
 from manual_backprop import gradients, gradients_per_example
-from manual_backprop.gradients import _batch_gradients, _prepare
-from manual_backprop.problems import Problem
+from manual_backprop.algorithm import backpropagate
+from manual_backprop.checks.problems import Problem
+from manual_backprop.validation import targets_from
 from torch_reference.convert import to_tensor
 from torch_reference.model import from_params
 from torch_reference.oracle import no_tf32
@@ -148,10 +149,10 @@ def make_manual_cuda(problem: Problem) -> Step:
 def make_manual_cuda_graph(problem: Problem) -> Step:
     """The step (softmax head, h'(0) = 0: no host syncs inside) as one replayed CUDA graph."""
     params, X, Y = problem.converted(lambda array: to_tensor(array, "cuda"))
-    targets, at_zero, scale = _prepare(params, X, Y, "softmax", "sum", 0.0)  # the checks, once
+    targets = targets_from(Y, X, problem.params.layer_sizes[-1])  # valid labels, by construction
 
     def equations() -> Any:
-        return _batch_gradients(params, X, targets, "softmax", at_zero, scale)
+        return backpropagate(params, X, targets, relu_grad_at_zero=0.0)  # no checks, no host read
 
     with no_tf32():
         side = torch.cuda.Stream()

@@ -1,4 +1,4 @@
-"""Reproducible example problems (params, X, Y) for the tests, the verify command and the docs.
+"""Reproducible example problems (params, X, Y): the one place the checks, tests and docs get them.
 
 The derivation's network has two hidden ReLU layers; :data:`DERIVATION_LAYER_SIZES` is the
 instance used throughout, 64-32-16-10.
@@ -15,12 +15,19 @@ import numpy as np
 from manual_backprop.forward import forward_pass
 from manual_backprop.params import Params, init_params
 
-__all__ = ["DERIVATION_LAYER_SIZES", "TARGET_KINDS", "Problem", "make_problem"]
+__all__ = [
+    "DERIVATION_LAYER_SIZES",
+    "TARGET_KINDS",
+    "Problem",
+    "exact_kink_problem",
+    "integer_problem",
+    "make_problem",
+]
 
 #: n_0 = 64 inputs, two hidden ReLU layers of 32 and 16, n_L = 10 outputs.
 DERIVATION_LAYER_SIZES = (64, 32, 16, 10)
 #: The ReLU head's targets go only where ``a^L`` is at least this (``-y / a`` is ill-conditioned
-#: for small a; see :func:`manual_backprop.tolerances.output_condition`).
+#: for small a; see :func:`manual_backprop.checks.error_scales.output_condition`).
 RELU_TARGET_FLOOR = 0.1
 #: ``"labels"``: integer classes (B,); ``"one_hot"``: float rows with one 1; ``"soft"``:
 #: non-negative rows that do not sum to 1 (eq. 42 rather than eq. 44).
@@ -79,7 +86,7 @@ def make_problem(
     if output == "relu":
         logits = forward_pass(params, X, "relu").pre_activations[-1]
         shift = max(0.0, 0.5 - float(np.min(np.max(logits, axis=1))))
-        params.biases[-1] += np.asarray(shift, dtype=dtype)
+        params.biases[-1] = params.biases[-1] + np.asarray(shift, dtype=dtype)
         allowed = forward_pass(params, X, "relu").activations[-1] >= RELU_TARGET_FLOOR
     else:
         allowed = np.ones((batch_size, n_classes), dtype=bool)
@@ -93,3 +100,37 @@ def make_problem(
     else:
         Y = (rng.random((batch_size, n_classes)) * 2.0 * allowed).astype(dtype)
     return Problem(params=params, X=X, Y=Y)
+
+
+def exact_kink_problem() -> Problem:
+    """One example of a 2-3-4-3 network whose ``z^(1)_0`` is exactly 0: a ReLU kink.
+
+    Integer-valued ``x = (1, 2)`` and ``W^(1)[:, 0] = (2, -1)`` with ``b^(1)_0 = 0`` cancel
+    exactly in floating point, so the derivative of J along ``b^(1)_0`` jumps there: the central
+    difference gives the mean of the one-sided slopes, the derivation's ``h'(0) = 1/2``.
+    """
+    problem = make_problem((2, 3, 4, 3), 1, seed=11)
+    params = problem.params.copy()
+    params.weights[0][:, 0] = [2.0, -1.0]
+    params.biases[0][0] = 0.0
+    X = np.array([[1.0, 2.0]])  # z^(1)_0 = 1*2 + 2*(-1) + 0 = 0 exactly
+    return Problem(params=params, X=X, Y=np.array([1]))
+
+
+def integer_problem() -> Problem:
+    """A 6-8-8-4 network, B = 16, with weights, biases and inputs in {-1, 0, 1}.
+
+    Every sum is exact, so many hidden pre-activations are exactly 0: there ``h'(0)`` matters,
+    and ``relu_grad_at_zero=0`` must equal PyTorch's autograd to the last bit of the sums.
+    """
+    rng = np.random.default_rng(5)
+    sizes = (6, 8, 8, 4)
+    params = Params(
+        weights=[
+            rng.integers(-1, 2, (n_in, n_out)).astype(np.float64)
+            for n_in, n_out in zip(sizes[:-1], sizes[1:])
+        ],
+        biases=[rng.integers(-1, 2, n).astype(np.float64) for n in sizes[1:]],
+    )
+    X = rng.integers(-1, 2, (16, sizes[0])).astype(np.float64)
+    return Problem(params=params, X=X, Y=rng.integers(0, sizes[-1], 16))

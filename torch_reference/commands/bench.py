@@ -22,9 +22,9 @@ import numpy as np
 import torch
 
 from manual_backprop import gradients
+from manual_backprop.checks.problems import make_problem
 from manual_backprop.forward import forward
-from manual_backprop.problems import make_problem
-from torch_reference.benchmarking import make_variant
+from torch_reference.commands.contenders import make_variant
 
 __all__ = ["add_parser", "peak_memory", "run", "run_benchmarks"]
 
@@ -191,7 +191,7 @@ def run(args: argparse.Namespace) -> int:
     if any(os.environ.get(name) != value for name, value in QUIET_THREADS.items()):
         # These are read when the libraries load, so the timing runs in a fresh process.
         environment = {**os.environ, **QUIET_THREADS}
-        command = [sys.executable, "-m", "torch_reference.cli", *_argv(args)]
+        command = [sys.executable, "-m", "torch_reference.commands.cli", *_argv(args)]
         return subprocess.call(command, env=environment)
     threads = os.cpu_count() or 1
     torch.set_num_threads(threads)  # NumPy's BLAS uses every core too

@@ -2,13 +2,14 @@
 
 ``dJ/dθ ≈ D(h) = (J(θ + h) - J(θ - h)) / (2h)`` for each parameter θ in turn, with J from the
 forward pass (eqs. 3-8) and the loss (eq. 18) alone: nothing of the backward equations is used.
-Run it in float64 (see :mod:`manual_backprop.tolerances` for the step and the error bound).
+Run it in float64 (see :mod:`manual_backprop.checks.tolerances` for the step and the error bound).
 
 Each entry is also evaluated at step 2h. ``D(2h) - D(h)`` estimates the truncation error of
 ``D(h)`` (Richardson): for smooth J it is ``3 * h^2 J^(3) / 6``; at an exact kink, where the error
-is first order, it is ``h J^(2) / 2``. :func:`manual_backprop.tolerances.finite_difference_atol`
-turns it into the tolerance. Where J is smooth, the extrapolated ``D(h) - (D(2h) - D(h)) / 3``
-cancels the ``h^2`` term and is accurate to ``O(h^4)``: well inside the tolerance of ``D(h)``.
+is first order, it is ``h J^(2) / 2``.
+:func:`manual_backprop.checks.tolerances.finite_difference_atol` turns it into the tolerance.
+Where J is smooth, the extrapolated ``D(h) - (D(2h) - D(h)) / 3`` cancels the ``h^2`` term and
+is accurate to ``O(h^4)``: well inside the tolerance of ``D(h)``.
 
 At an exact ReLU kink (a pre-activation exactly 0) the central difference sees the slopes 0 and
 1 on either side and returns their mean: the derivation's ``h'(0) = 1/2`` of eq. (2).
@@ -21,11 +22,17 @@ from typing import Any
 
 import numpy as np
 
+from manual_backprop.checks.tolerances import finite_difference_step
 from manual_backprop.forward import forward_pass
 from manual_backprop.heads import loss
 from manual_backprop.params import Params
-from manual_backprop.tolerances import finite_difference_step
-from manual_backprop.validation import check_inputs, check_options, targets_from
+from manual_backprop.validation import (
+    check_inputs,
+    check_options,
+    check_targets,
+    check_values,
+    targets_from,
+)
 
 __all__ = ["FiniteDifferences", "finite_difference_gradients", "loss_value"]
 
@@ -71,10 +78,14 @@ def finite_difference_gradients(
     """
     check_options(output, reduction, 0.5)
     check_inputs(params, X)
+    check_targets(Y, X, params.weights[-1].shape[1])
+    check_values(params, X, Y)
     targets = targets_from(Y, X, params.weights[-1].shape[1])
     scale = 1.0 / X.shape[0] if reduction == "mean" else 1.0
     h = finite_difference_step(params.dtype) if step is None else float(step)
-    work = params.copy()  # perturbed in place, one entry at a time; params is never touched
+    # NumPy copies, perturbed in place one entry at a time; params itself is never touched
+    work = Params([np.array(W, copy=True) for W in params.weights],
+                  [np.array(b, copy=True) for b in params.biases])  # fmt: skip
     grads = Params(
         [np.zeros_like(W) for W in params.weights], [np.zeros_like(b) for b in params.biases]
     )

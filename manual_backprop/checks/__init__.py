@@ -1,0 +1,10 @@
+"""The checking tools, apart from the equations they check.
+
+* :mod:`~manual_backprop.checks.tolerances`: every tolerance, derived once from the dtype's
+  epsilon and the problem's size;
+* :mod:`~manual_backprop.checks.error_scales`: the magnitudes those tolerances apply to, for one
+  problem;
+* :mod:`~manual_backprop.checks.finite_differences`: central differences of J, an oracle that
+  uses the forward pass and the loss alone;
+* :mod:`~manual_backprop.checks.problems`: the example problems every check runs on.
+"""

@@ -1,0 +1,1 @@
+"""The ``manual-backprop`` command-line app: ``verify``, ``train`` and ``bench``."""
