@@ -1,27 +1,31 @@
-"""Assertions shared by the tests: one norm-wise comparison, used everywhere."""
+"""Assertions shared by the tests, on the criterion ``manual-backprop verify`` uses.
+
+Every comparison goes through :func:`torch_reference.claims.relative_check`, the harness's one
+judging function, so a test and a certificate row cannot disagree about the same numbers.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
-
-import numpy as np
 
 from manual_backprop import Params
 from manual_backprop.checks.error_scales import error_scales, problem_rtol
 from manual_backprop.checks.problems import Problem
-from manual_backprop.checks.tolerances import normwise_error
+from torch_reference.claims import Check, relative_check
+from torch_reference.commands.verify import format_table
+
+
+def assert_checks_pass(rows: Sequence[Check]) -> None:
+    """Every row passed; on failure, the failing rows as ``manual-backprop verify`` prints them."""
+    assert rows, "no checks ran"
+    failed = [row for row in rows if not row.passed]
+    assert not failed, "\n" + format_table(failed)
 
 
 def assert_close(actual: Any, expected: Any, rtol: float, what: str, scale: Any = None) -> None:
-    """``max|actual - expected| <= rtol * max|scale|`` (see manual_backprop.tolerances)."""
-    actual_np, expected_np = np.asarray(actual), np.asarray(expected)
-    assert actual_np.shape == expected_np.shape, (
-        f"{what}: shape {actual_np.shape} != {expected_np.shape}"
-    )
-    max_abs, max_rel = normwise_error(actual_np, expected_np, scale)
-    assert max_rel <= rtol, (
-        f"{what}: norm-wise relative error {max_rel:.3e} > rtol {rtol:.3e} (max abs {max_abs:.3e})"
-    )
+    """``max|actual - expected| <= rtol * max|scale|``, shapes equal (``relative_check``)."""
+    assert_checks_pass([relative_check("", what, "", "", "", actual, expected, rtol, scale)])
 
 
 def assert_params_close(

@@ -154,7 +154,7 @@ def test_exact_kinks_take_relu_grad_at_zero_in_another_library(
     """The path where z == 0 exactly and h'(0) != 0 (the kink term of eq. 2) runs everywhere."""
     problem = exact_kink_problem()
     params, X, Y = problem.converted(asarray)
-    options = {"relu_grad_at_zero": relu_grad_at_zero}
+    options: dict[str, Any] = {"relu_grad_at_zero": relu_grad_at_zero}
     _, grads = gradients(params, X, Y, **options)
     _, each = gradients_per_example(params, X, Y, **options)
     _, reference = gradients(problem.params, problem.X, problem.Y, **options)

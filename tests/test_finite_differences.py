@@ -1,7 +1,8 @@
-"""The second oracle: central finite differences in float64, which never touch torch.
+"""The oracle without autograd: central finite differences in float64, from J alone.
 
 Also the derivation's choice h'(0) = 1/2 (eq. 2): at an exact kink the central difference gives
-exactly that, while PyTorch's h'(0) = 0 matches autograd at pre-activations that are exactly 0.
+exactly that, and so does ``jax.grad`` of ``jnp.maximum`` at exact zeros, while PyTorch's
+h'(0) = 0 matches torch autograd there.
 """
 
 from __future__ import annotations
@@ -11,16 +12,23 @@ import pytest
 
 import torch_reference
 from manual_backprop import Params, forward, gradients
-from manual_backprop.checks.error_scales import output_condition
 from manual_backprop.checks.finite_differences import finite_difference_gradients
-from manual_backprop.checks.problems import DERIVATION_LAYER_SIZES, TARGET_KINDS, make_problem
+from manual_backprop.checks.jax_oracle import jax_gradients
+from manual_backprop.checks.problems import (
+    DERIVATION_LAYER_SIZES,
+    TARGET_KINDS,
+    exact_kink_problem,
+    integer_problem,
+    make_problem,
+)
 from manual_backprop.checks.tolerances import (
     finite_difference_atol,
     finite_difference_step,
     kink_step,
     parity_rtol,
 )
-from tests.helpers import assert_params_close
+from tests.helpers import assert_checks_pass, assert_params_close
+from torch_reference.claims import finite_difference_checks
 
 BATCH_SIZE = 8
 
@@ -44,38 +52,15 @@ def test_every_gradient_equals_central_differences(
     )
     # Steps of 2h ~ 1.2e-5 stay on one side of every kink: J is smooth along each parameter.
     assert _kink_margin(problem.params, problem.X, output) > 1e-3
-    J, grads = gradients(problem.params, problem.X, problem.Y, output=output, reduction=reduction)
-    numeric = finite_difference_gradients(
-        problem.params, problem.X, problem.Y, output=output, reduction=reduction
-    )
-    assert J == numeric.loss
-    kappa = output_condition(problem.params, problem.X, problem.Y, output)
-    n_terms = BATCH_SIZE * DERIVATION_LAYER_SIZES[-1]
-    for name, manual, fd, change in zip(
-        ["W1", "W2", "W3", "b1", "b2", "b3"],
-        grads.weights + grads.biases,
-        numeric.extrapolated.weights + numeric.extrapolated.biases,
-        numeric.step_change.weights + numeric.step_change.biases,
-    ):
-        atol = finite_difference_atol(np.float64, J, n_terms, numeric.step, change, condition=kappa)
-        assert np.all(np.abs(manual - fd) <= atol), (
-            f"{name}: max |manual - fd| - atol = {np.max(np.abs(manual - fd) - atol):.3e}"
-        )
-
-
-def _network_with_an_exact_kink() -> tuple[Params, np.ndarray, np.ndarray]:
-    """One example whose z^(1)_0 is exactly 0: integer-valued x and W^(1)[:, 0] cancel."""
-    problem = make_problem((2, 3, 4, 3), 1, seed=11)
-    params = problem.params.copy()
-    params.weights[0][:, 0] = [2.0, -1.0]
-    params.biases[0][0] = 0.0
-    X = np.array([[1.0, 2.0]])  # z^(1)_0 = 1*2 + 2*(-1) + 0 = 0 exactly
-    assert forward(params, X).pre_activations[0][0, 0] == 0.0
-    return params, X, np.array([1])
+    rows = finite_difference_checks(problem, output, reduction)
+    assert len(rows) == 2 * len(problem.params.weights)  # every dJ/dW^l and dJ/db^l
+    assert_checks_pass(rows)
 
 
 def test_central_difference_at_an_exact_kink_gives_one_half_eq_2() -> None:
-    params, X, Y = _network_with_an_exact_kink()
+    kink = exact_kink_problem()
+    params, X, Y = kink.params, kink.X, kink.Y
+    assert forward(params, X).pre_activations[0][0, 0] == 0.0  # z^(1)_0 is exactly 0
     J, half = gradients(params, X, Y)  # h'(0) = 1/2, eq. (2)
     _, zero = gradients(params, X, Y, relu_grad_at_zero=0.0)
     _, one = gradients(params, X, Y, relu_grad_at_zero=1.0)
@@ -90,23 +75,9 @@ def test_central_difference_at_an_exact_kink_gives_one_half_eq_2() -> None:
     assert abs(db[3] - db[1]) > 100 * atol and abs(db[3] - db[2]) > 100 * atol
 
 
-def _integer_problem() -> tuple[Params, np.ndarray, np.ndarray]:
-    """Weights and inputs in {-1, 0, 1}: many hidden pre-activations are exactly 0."""
-    rng = np.random.default_rng(5)
-    sizes = (6, 8, 8, 4)
-    params = Params(
-        weights=[
-            rng.integers(-1, 2, (n_in, n_out)).astype(np.float64)
-            for n_in, n_out in zip(sizes[:-1], sizes[1:])
-        ],
-        biases=[rng.integers(-1, 2, n).astype(np.float64) for n in sizes[1:]],
-    )
-    X = rng.integers(-1, 2, (16, sizes[0])).astype(np.float64)
-    return params, X, rng.integers(0, sizes[-1], 16)
-
-
 def test_relu_grad_at_zero_0_matches_pytorch_at_exact_zeros(device: str) -> None:
-    params, X, Y = _integer_problem()
+    problem = integer_problem()
+    params, X, Y = problem.params, problem.X, problem.Y
     hidden = forward(params, X).pre_activations[:-1]
     assert sum(int(np.sum(z == 0)) for z in hidden) >= 10  # exact kinks, by construction
     _, pytorch_convention = gradients(params, X, Y, relu_grad_at_zero=0.0)
@@ -116,6 +87,20 @@ def test_relu_grad_at_zero_0_matches_pytorch_at_exact_zeros(device: str) -> None
     )
     _, derivation_convention = gradients(params, X, Y)  # h'(0) = 1/2 differs exactly there
     assert not np.allclose(derivation_convention.weights[0], oracle.weights[0])
+
+
+def test_relu_grad_at_zero_one_half_matches_jax_max_at_exact_zeros() -> None:
+    """``jax.grad`` of ``jnp.maximum(z, 0)`` splits a tie evenly: the derivation's h'(0) = 1/2."""
+    pytest.importorskip("jax", reason="jax is not installed: pip install '.[test]'")
+    problem = integer_problem()
+    params, X, Y = problem.params, problem.X, problem.Y
+    _, derivation_convention = gradients(params, X, Y)  # h'(0) = 1/2
+    _, oracle = jax_gradients(params, X, Y, relu_grad_at_zero=0.5)
+    assert_params_close(
+        derivation_convention, oracle, parity_rtol(np.float64, (6, 8, 8, 4), 16), "h'(0)=1/2"
+    )
+    _, pytorch_convention = gradients(params, X, Y, relu_grad_at_zero=0.0)
+    assert not np.allclose(pytorch_convention.weights[0], oracle.weights[0])
 
 
 def test_finite_difference_step_is_the_cube_root_of_eps() -> None:

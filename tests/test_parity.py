@@ -1,13 +1,17 @@
 """The claim: for every head, reduction, target kind, depth and dtype, the hand-written J and
-gradients equal PyTorch autograd's, on CPU and on CUDA, within the derived tolerance."""
+gradients equal two independent autograd engines', PyTorch's (on CPU and on CUDA) and JAX's,
+within the derived tolerance."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pytest
 
 import torch_reference
 from manual_backprop import Params, gradients
+from manual_backprop.checks.jax_oracle import jax_gradients
 from manual_backprop.checks.problems import DERIVATION_LAYER_SIZES, TARGET_KINDS, make_problem
 from manual_backprop.validation import OUTPUTS, REDUCTIONS
 from tests.helpers import assert_gradients_match
@@ -23,17 +27,22 @@ BATCH_SIZE = 24
 @pytest.mark.parametrize("output", OUTPUTS)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_loss_and_every_gradient_equal_autograd(
-    device: str, dtype: type, output: str, reduction: str, targets: str, depth: int
+    oracle: tuple[str, str], dtype: type, output: str, reduction: str, targets: str, depth: int
 ) -> None:
     sizes = ARCHITECTURES[depth]
     problem = make_problem(
         sizes, BATCH_SIZE, dtype=dtype, output=output, targets=targets, seed=depth
     )
-    J, grads = gradients(problem.params, problem.X, problem.Y, output=output, reduction=reduction)
-    J_ref, grads_ref = torch_reference.gradients(
-        problem.params, problem.X, problem.Y, output=output, reduction=reduction, device=device
-    )
-    assert_gradients_match(problem, output, (J, grads), (J_ref, grads_ref), device)
+    name, device = oracle
+    options: dict[str, Any] = {"output": output, "reduction": reduction}
+    J, grads = gradients(problem.params, problem.X, problem.Y, relu_grad_at_zero=0.0, **options)
+    if name == "jax.grad":
+        reference = jax_gradients(problem.params, problem.X, problem.Y, **options)
+    else:
+        reference = torch_reference.gradients(
+            problem.params, problem.X, problem.Y, device=device, **options
+        )
+    assert_gradients_match(problem, output, (J, grads), reference, name, relu_grad_at_zero=0.0)
     assert all(g.dtype == np.dtype(dtype) for g in grads.weights + grads.biases)
 
 

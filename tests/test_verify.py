@@ -37,10 +37,11 @@ def test_verify_passes_prints_the_table_and_writes_the_certificate(
     checks = document["checks"]
     assert {row["equation"] for row in checks} >= REQUIRED_EQUATIONS
     assert all(FIELDS <= set(row) for row in checks)
-    assert {row["oracle"] for row in checks} >= {"autograd (cpu)", "central differences", "batched"}
+    oracles = {row["oracle"] for row in checks}
+    assert oracles >= {"autograd (cpu)", "jax.grad", "central differences", "batched"}
     assert {row["dtype"] for row in checks} == {"float64", "float32"}
     environment = document["environment"]
-    for key in ("python", "numpy", "torch", "blas", "cpu", "seed", "tf32", "gpu", "cuda"):
+    for key in ("python", "numpy", "torch", "jax", "blas", "cpu", "seed", "tf32", "gpu", "cuda"):
         assert key in environment
 
 
@@ -69,6 +70,8 @@ def test_verify_fails_and_exits_non_zero_on_a_wrong_gradient(
     assert "FAIL" in out and "checks failed" in out
     failed = [line for line in out.splitlines() if line.rstrip().endswith("FAIL")]
     assert failed and all("dJ/dW^(2)" in line for line in failed)
+    assert any("autograd (cpu)" in line for line in failed)
+    assert any("jax.grad" in line for line in failed)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import sys
 import time
+from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_parser", "run"]
+import numpy as np
+
+import manual_backprop
+from manual_backprop.checks.jax_oracle import jax_version
+
+__all__ = ["add_parser", "certificate", "environment", "format_table", "run"]
 
 
 def add_parser(sub: Any) -> None:
@@ -36,7 +45,7 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace, implementation: Any = None) -> int:
     import torch
 
-    from torch_reference.claims import certificate, format_table, run_checks
+    from torch_reference.claims import run_checks
 
     cuda = torch.cuda.is_available()
     if args.device == "cuda" and not cuda:
@@ -65,3 +74,91 @@ def run(args: argparse.Namespace, implementation: Any = None) -> int:
         args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
         print(f"Certificate written to {args.json}")
     return 1 if failed else 0
+
+
+def environment(devices: Sequence[str], seed: int) -> dict[str, Any]:
+    """Versions, BLAS, CPU and GPU of this run: what a reader needs to reproduce it."""
+    import torch
+
+    blas: Any = None
+    try:
+        config = np.show_config(mode="dicts")
+        blas = config.get("Build Dependencies", {}).get("blas") if config else None
+    except (TypeError, ValueError):  # numpy < 1.26
+        blas = None
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    env: dict[str, Any] = {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "numpy": np.__version__,
+        "torch": torch.__version__,
+        "jax": jax_version(),
+        "manual_backprop": manual_backprop.__version__,
+        "blas": blas,
+        "cpu": cpu,
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "seed": seed,
+        "devices": list(devices),
+        "tf32": {
+            "oracle": "off (matmul and cuDNN, during every check)",
+            "default_matmul": bool(torch.backends.cuda.matmul.allow_tf32),
+            "default_cudnn": bool(torch.backends.cudnn.allow_tf32),
+        },
+        "gpu": None,
+        "cuda": None,
+    }
+    if "cuda" in devices and torch.cuda.is_available():
+        env["gpu"] = torch.cuda.get_device_name(0)
+        env["cuda"] = torch.version.cuda
+    return env
+
+
+def certificate(rows: Sequence[Any], devices: Sequence[str], seed: int) -> dict[str, Any]:
+    """The JSON document: ``environment``, ``checks`` and the top-level ``passed``."""
+    return {
+        "schema": "manual-backprop-certificate/1",
+        "derivation": "shared/seed/000_f168219973182968.txt (M. Garg, Assignment 4, 2023)",
+        "environment": environment(devices, seed),
+        "checks": [asdict(row) for row in rows],
+        "passed": all(row.passed for row in rows),
+        "summary": {
+            "checks": len(rows),
+            "failed": sum(not row.passed for row in rows),
+        },
+    }
+
+
+def format_table(rows: Sequence[Any]) -> str:
+    """The per-equation table, one row per check, "exact? close? max diff" style."""
+    headers = ["equation", "quantity", "oracle", "device", "dtype", "max abs err",
+               "max rel err", "tolerance", "result"]  # fmt: skip
+    body = [
+        [
+            row.equation,
+            row.quantity,
+            row.oracle,
+            row.device,
+            row.dtype,
+            f"{row.max_abs_err:.2e}",
+            f"{row.max_rel_err:.2e}",
+            f"{'atol ' if row.criterion == 'abs' else ''}{row.tolerance:.2e}",
+            "PASS" if row.passed else "FAIL",
+        ]
+        for row in rows
+    ]
+    widths = [
+        max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(headers)
+    ]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in body]
+    return "\n".join(lines)
