@@ -48,7 +48,7 @@ def main() -> None:
     sizes = tuple(int(width) for width in args.sizes.split("-"))
     problem = make_problem(sizes, args.batch, dtype=np.dtype(args.dtype), seed=0)
     # the raw steps: make_variant would keep each result until the next call, as phase 2 does
-    manual, floor = VARIANTS["manual"](problem), VARIANTS["floor"](problem)
+    manual, floor = VARIANTS["manual"](problem), VARIANTS["floor_numpy"](problem)
     kept: list[Any] = [None]
 
     def keep() -> None:

@@ -30,7 +30,7 @@ from manual_backprop.algorithm import backpropagate
 from manual_backprop.checks.problems import make_problem
 from manual_backprop.forward import forward_pass
 from manual_backprop.validation import targets_from
-from torch_reference.commands.contenders import make_floor
+from torch_reference.commands.contenders import make_floor_numpy
 
 
 def _median_ms(call: Callable[[], Any], calls: int) -> float:
@@ -55,7 +55,7 @@ def main() -> None:
     params, X, Y = problem.params, problem.X, problem.Y
     targets = targets_from(Y, X, sizes[-1])
     parts = {
-        "GEMM floor": make_floor(problem),
+        "GEMM floor (NumPy's BLAS)": make_floor_numpy(problem),
         "step 1: forward_pass": lambda: forward_pass(params, X, "softmax"),
         "steps 1-3: backpropagate": lambda: backpropagate(
             params, X, targets, relu_grad_at_zero=0.0
@@ -63,7 +63,7 @@ def main() -> None:
         "whole call: gradients": lambda: gradients(params, X, Y, relu_grad_at_zero=0.0),
     }
     ms = {name: _median_ms(call, args.calls) for name, call in parts.items()}
-    floor = ms["GEMM floor"]
+    floor = ms["GEMM floor (NumPy's BLAS)"]
     ms["steps 2-3 (backpropagate - forward_pass)"] = (
         ms["steps 1-3: backpropagate"] - ms["step 1: forward_pass"]
     )

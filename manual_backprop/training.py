@@ -18,10 +18,18 @@ from typing import Any
 import numpy as np
 
 from manual_backprop.algorithm import gradients
-from manual_backprop.forward import forward
+from manual_backprop.forward import forward, forward_pass
+from manual_backprop.heads import loss
 from manual_backprop.params import Params
+from manual_backprop.validation import (
+    check_inputs,
+    check_options,
+    check_targets,
+    check_values,
+    targets_from,
+)
 
-__all__ = ["accuracy", "batch_order", "sgd_step", "train_epoch"]
+__all__ = ["accuracy", "batch_order", "mean_loss", "sgd_step", "train_epoch"]
 
 
 def batch_order(n_examples: int, batch_size: int, seed: int, epoch: int) -> list[np.ndarray]:
@@ -75,6 +83,17 @@ def train_epoch(
         if on_step is not None:
             on_step(step, J)
     return float(np.mean(losses))
+
+
+def mean_loss(params: Params, X: Any, Y: Any, *, output: str = "softmax") -> float:
+    """``J / B`` on the whole of X (eq. 18 divided by B): the forward pass and the loss alone."""
+    check_options(output, "mean", 0.5)
+    check_inputs(params, X)
+    check_targets(Y, X, params.weights[-1].shape[1])
+    check_values(params, X, Y)
+    passed = forward_pass(params, X, output)
+    Z_L, A_L = passed.pre_activations[-1], passed.activations[-1]
+    return float(loss(Z_L, A_L, targets_from(Y, X, A_L.shape[1]), output)) / X.shape[0]
 
 
 def accuracy(params: Params, X: Any, labels: Any) -> float:

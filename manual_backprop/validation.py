@@ -80,10 +80,6 @@ def _named_params(params: Params) -> list[tuple[str, Any]]:
     return named + [(f"params.biases[{i}]", b) for i, b in enumerate(params.biases)]
 
 
-def _dtype_name(dtype: Any) -> str:
-    return str(dtype).rsplit(".", 1)[-1]
-
-
 def check_structure(params: Any) -> Any:
     """Check that ``params`` describes a chain of layers; return its array namespace.
 
@@ -106,17 +102,16 @@ def check_structure(params: Any) -> Any:
             f"params must have one bias per weight, got {len(weights)} weights "
             f"and {len(biases)} biases"
         )
-    named = _named_params(params)
-    libraries = {name: _namespace(name, array) for name, array in named}
-    xp = libraries["params.weights[0]"]
-    for name, array in named:
-        if libraries[name] is not xp:
-            raise TypeError(
-                f"params arrays must all come from one array library: params.weights[0] is "
-                f"{type(weights[0]).__module__}, {name} is {type(array).__module__}"
-            )
+    xp = _namespace("params.weights[0]", weights[0])
+    if any(type(array) is not type(weights[0]) for array in weights + biases):
+        for name, array in _named_params(params):  # named only when one differs
+            if _namespace(name, array) is not xp:
+                raise TypeError(
+                    f"params arrays must all come from one array library: params.weights[0] "
+                    f"is {type(weights[0]).__module__}, {name} is {type(array).__module__}"
+                )
     dtype = weights[0].dtype
-    if _dtype_name(dtype) not in DTYPES:
+    if not (dtype == xp.float64 or dtype == xp.float32):
         raise TypeError(f"params.weights[0] must be float32 or float64, got {dtype}")
     for l, (w, b) in enumerate(zip(weights, biases), start=1):
         if w.dtype != dtype or b.dtype != dtype:

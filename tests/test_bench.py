@@ -17,7 +17,7 @@ import pytest
 from manual_backprop.checks.problems import make_problem
 from torch_reference.commands.bench import peak_memory
 from torch_reference.commands.cli import main
-from torch_reference.commands.contenders import make_variant
+from torch_reference.commands.contenders import CPU_CONTENDERS, make_variant
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -27,15 +27,23 @@ def test_one_gradient_step_peaks_within_1_2_times_the_minimum_memory(dtype: type
 
 
 def test_bench_command_end_to_end(tmp_path: Path) -> None:
+    """Each contender in its own process: the table, the environment, the JSON and the plot."""
     json_path, plot_path = tmp_path / "bench.json", tmp_path / "bench.png"
-    argv = ["bench", "--quick", "--rounds", "1", "--json", str(json_path), "--plot", str(plot_path)]
+    argv = ["bench", "--quick", "--runs", "1", "--budget", "0.001", "--json", str(json_path),
+            "--plot", str(plot_path)]  # fmt: skip
     assert main(argv) == 0
     result = json.loads(json_path.read_text())
     assert {(row["batch"], row["dtype"]) for row in result["rows"]} == {
         (1, "float32"), (256, "float32"), (1, "float64"), (256, "float64"),
     }  # fmt: skip
     for row in result["rows"]:
-        assert row["manual/floor"] > 0 and row["manual/torch"] > 0 and row["manual/sklearn"] > 0
+        for ratio in ("manual/floor", "manual/torch", "manual_numpy/sklearn"):
+            assert row[ratio] > 0
+    contenders = result["environment"]["contenders"]
+    assert set(contenders) == set(CPU_CONTENDERS)
+    assert contenders["manual"]["library"].startswith("numpy")
+    assert contenders["floor_torch"]["library"].startswith("torch")
+    assert all(info["blas"] and info["threads"] for info in contenders.values())
     assert result["memory"]["ratio"] <= 1.2
     assert plot_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

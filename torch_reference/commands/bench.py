@@ -1,8 +1,22 @@
-"""``manual-backprop bench``: one process, the variants interleaved, medians and ratios.
+"""``manual-backprop bench``: every contender alone in its own process, with its library's defaults.
 
-Every round runs each variant once, in turn, so that whatever the machine does meanwhile hits
-them alike; the table gives the median over rounds and the ratios of the medians. The memory
-check runs one manual gradient step under ``tracemalloc``.
+How it measures (what users get, not what a shared process gives):
+
+* each contender (:data:`~torch_reference.commands.contenders.CPU_CONTENDERS`) runs in a fresh
+  Python process of its own, ``python -m torch_reference.commands.contenders NAME``, which
+  imports only its own library and changes no thread or environment setting; this process
+  passes the environment on as it found it;
+* process runs alternate between the contenders (the order rotates from one run to the next),
+  so whatever the machine does meanwhile hits them alike;
+* within a process, each configuration is warmed up, then timed call by call for a budget of
+  seconds, and its median kept; the figure reported is the median of those over the runs;
+* the floor is the step's matrix products alone, by each BLAS present (NumPy's and torch's), and
+  ratios are taken against the faster; "torch" is the faster of its two forms and "manual" the
+  faster of its two.
+
+The report records the CPU, its cores, each contender's library, BLAS and thread counts, as that
+contender's own process saw them. The memory check runs one manual gradient step under
+``tracemalloc`` in this process.
 """
 
 from __future__ import annotations
@@ -13,56 +27,149 @@ import os
 import platform
 import subprocess
 import sys
-import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
 from manual_backprop import gradients
 from manual_backprop.checks.problems import make_problem
 from manual_backprop.forward import forward
-from torch_reference.commands.contenders import make_variant
+from torch_reference.commands.arguments import (
+    finite_positive_float,
+    output_path,
+    plot_path,
+    positive_int,
+)
+from torch_reference.commands.contenders import CPU_CONTENDERS
 
-__all__ = ["add_parser", "peak_memory", "run", "run_benchmarks"]
+__all__ = ["NEEDS", "SIZES", "add_parser", "peak_memory", "run"]
 
+#: Imported by the contenders' processes when the command runs.
+NEEDS = ("torch", "sklearn")
 SIZES = {"784-1024-512-10": (784, 1024, 512, 10), "64-128-64-10": (64, 128, 64, 10)}
-VARIANTS = ("manual", "manual_per_example", "torch_cpu", "sklearn", "floor")
-#: Per example, a call costs B small steps; beyond this many B * n_1 it takes seconds a round.
-PER_EXAMPLE_LIMIT = 256 * 1024
+BATCHES = (1, 16, 256, 2048)
+DTYPES = ("float32", "float64")
 
 
 def add_parser(sub: Any) -> None:
     bench = sub.add_parser(
         "bench",
-        help="time the manual gradients against torch, scikit-learn and the GEMM floor",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        help="time the manual gradients against torch, scikit-learn and the GEMM floors",
         description=(
-            "Interleaved side-by-side timing of one gradient step (J and every gradient), "
-            "median over rounds, with the ratios manual/floor, manual/torch, manual/sklearn, "
-            "and the peak memory of one manual step."
+            "Time one gradient step (J and every gradient) of each contender, each alone in a "
+            "fresh process with its library's defaults, process runs alternating; report "
+            "medians, the ratios manual/torch, manual/sklearn and manual/floor, and the peak "
+            "memory of one manual step."
         ),
     )
-    bench.add_argument("--quick", action="store_true", help="784-1024-512-10, B in (1, 256)")
-    bench.add_argument("--json", type=Path, metavar="PATH")
-    bench.add_argument("--plot", type=Path, metavar="PATH")
-    bench.add_argument("--rounds", type=int, default=None, help="rounds per configuration")
+    bench.add_argument("--quick", action="store_true", help="784-1024-512-10 at B = 1 and 256 only")
+    bench.add_argument("--runs", type=positive_int, default=3, help="fresh processes per contender")
+    bench.add_argument(
+        "--budget",
+        type=finite_positive_float,
+        default=0.5,
+        help="seconds of timed calls per configuration in each process",
+    )
+    bench.add_argument(
+        "--contenders",
+        nargs="+",
+        choices=CPU_CONTENDERS,
+        default=list(CPU_CONTENDERS),
+        metavar="NAME",
+        help=f"a subset of: {', '.join(CPU_CONTENDERS)}",
+    )
+    bench.add_argument("--json", type=output_path, metavar="PATH", help="write the results here")
+    bench.add_argument("--plot", type=plot_path, metavar="PATH", help="draw the times here")
 
 
-def _median_times(steps: dict[str, Any], rounds: int, budget_s: float) -> dict[str, float]:
-    for step in steps.values():  # warm-up: allocator, BLAS threads, caches
-        step()
-    times: dict[str, list[float]] = {name: [] for name in steps}
-    start = time.perf_counter()
-    for i in range(rounds):
-        for name, step in steps.items():
-            t0 = time.perf_counter()
-            step()
-            times[name].append(time.perf_counter() - t0)
-        if i >= 4 and time.perf_counter() - start > budget_s:
-            break
-    return {name: float(np.median(values)) for name, values in times.items()}
+def configurations(quick: bool) -> list[tuple[str, int, str]]:
+    """(network, B, dtype) for every row of the table."""
+    names, batches = (["784-1024-512-10"], (1, 256)) if quick else (list(SIZES), BATCHES)
+    return [(name, batch, dtype) for dtype in DTYPES for name in names for batch in batches]
+
+
+def _run_contender(name: str, configs: list[tuple[str, int, str]], budget: float) -> dict[str, Any]:
+    """One fresh process for ``name``: its median per configuration, and its library."""
+    payload = json.dumps([[SIZES[network], batch, dtype] for network, batch, dtype in configs])
+    command = [sys.executable, "-m", "torch_reference.commands.contenders", name, payload]
+    done = subprocess.run(
+        [*command, "--budget", str(budget)], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"bench: contender {name} failed:\n{done.stderr[-2000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    return None if numerator is None or not denominator else numerator / denominator
+
+
+def _best(*values: float | None) -> float | None:
+    present = [value for value in values if value is not None]
+    return min(present) if present else None
+
+
+def table_rows(
+    configs: list[tuple[str, int, str]], medians: dict[str, list[float]]
+) -> list[dict[str, Any]]:
+    """One row per configuration: each contender's median and the ratios of the issue."""
+    rows = []
+    for i, (network, batch, dtype) in enumerate(configs):
+        row: dict[str, Any] = {"sizes": network, "batch": batch, "dtype": dtype}
+        seconds = {name: values[i] for name, values in medians.items()}
+        row.update({f"{name}_s": seconds.get(name) for name in CPU_CONTENDERS})
+        manual = _best(seconds.get("manual"), seconds.get("manual_torch"))
+        torch_best = _best(seconds.get("torch_module"), seconds.get("torch_functional"))
+        floor = _best(seconds.get("floor_numpy"), seconds.get("floor_torch"))
+        row["manual/torch"] = _ratio(manual, torch_best)
+        row["manual_numpy/sklearn"] = _ratio(seconds.get("manual"), seconds.get("sklearn"))
+        row["manual/floor"] = _ratio(manual, floor)
+        rows.append(row)
+    return rows
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value * 1e3:.3f}"
+
+
+def _x(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def format_rows(rows: list[dict[str, Any]]) -> str:
+    """The table: ms per step for each contender, then the ratios (best manual, best torch)."""
+    short = {
+        "manual": "manual", "manual_torch": "man.torch", "torch_module": "torch.nn",
+        "torch_functional": "torch.F", "sklearn": "sklearn", "floor_numpy": "floor.np",
+        "floor_torch": "floor.torch",
+    }  # fmt: skip
+    header = f"{'network':<16} {'B':>5} {'dtype':<7} " + " ".join(
+        f"{short[name]:>11}" for name in CPU_CONTENDERS
+    )
+    header += f" {'man/torch':>9} {'np/skl':>7} {'man/floor':>9}"
+    lines = [header + "   (ms per step; ratios of medians)"]
+    for row in rows:
+        lines.append(
+            f"{row['sizes']:<16} {row['batch']:>5} {row['dtype']:<7} "
+            + " ".join(f"{_ms(row[f'{name}_s']):>11}" for name in CPU_CONTENDERS)
+            + f" {_x(row['manual/torch']):>9} {_x(row['manual_numpy/sklearn']):>7} "
+            f"{_x(row['manual/floor']):>9}"
+        )
+    return "\n".join(lines)
 
 
 def peak_memory(sizes: tuple[int, ...], batch: int, dtype: Any) -> dict[str, float]:
@@ -94,60 +201,7 @@ def peak_memory(sizes: tuple[int, ...], batch: int, dtype: Any) -> dict[str, flo
     }
 
 
-def run_benchmarks(quick: bool, rounds: int | None) -> list[dict[str, Any]]:
-    sizes_names = ["784-1024-512-10"] if quick else list(SIZES)
-    batches = (1, 256) if quick else (1, 16, 256, 2048)
-    rows = []
-    for dtype in ("float32", "float64"):
-        for size_name in sizes_names:
-            sizes = SIZES[size_name]
-            for batch in batches:
-                problem = make_problem(sizes, batch, dtype=np.dtype(dtype), seed=0)
-                names = [
-                    name
-                    for name in VARIANTS
-                    if name != "manual_per_example" or batch * sizes[1] <= PER_EXAMPLE_LIMIT
-                ]
-                steps = {name: make_variant(name, problem) for name in names}
-                medians = _median_times(
-                    steps, rounds or (7 if quick else 25), budget_s=2.0 if quick else 6.0
-                )
-                row: dict[str, Any] = {"sizes": size_name, "batch": batch, "dtype": dtype}
-                row.update({f"{name}_s": medians.get(name) for name in VARIANTS})
-                manual = medians["manual"]
-                row["manual/floor"] = manual / medians["floor"]
-                row["manual/torch"] = manual / medians["torch_cpu"]
-                row["manual/sklearn"] = manual / medians["sklearn"]
-                row["manual/best_peer"] = manual / min(medians["torch_cpu"], medians["sklearn"])
-                if "manual_per_example" in medians:
-                    row["per_example/manual"] = medians["manual_per_example"] / manual
-                rows.append(row)
-                print(_format_row(row), flush=True)
-    return rows
-
-
-def _ms(value: float | None) -> str:
-    return "-" if value is None else f"{value * 1e3:.3f}"
-
-
-HEADER = (
-    f"{'network':<16} {'B':>5} {'dtype':<7} {'manual ms':>10} {'per-ex ms':>10} "
-    f"{'torch ms':>9} {'sklearn ms':>10} {'floor ms':>9} {'man/floor':>9} {'man/torch':>9} "
-    f"{'man/skl':>8} {'man/best':>8}"
-)
-
-
-def _format_row(row: dict[str, Any]) -> str:
-    return (
-        f"{row['sizes']:<16} {row['batch']:>5} {row['dtype']:<7} {_ms(row['manual_s']):>10} "
-        f"{_ms(row['manual_per_example_s']):>10} {_ms(row['torch_cpu_s']):>9} "
-        f"{_ms(row['sklearn_s']):>10} {_ms(row['floor_s']):>9} {row['manual/floor']:>9.3f} "
-        f"{row['manual/torch']:>9.3f} {row['manual/sklearn']:>8.3f} "
-        f"{row['manual/best_peer']:>8.3f}"
-    )
-
-
-def _plot(path: Path, rows: list[dict[str, Any]]) -> None:
+def _plot(path: Path, rows: list[dict[str, Any]], contenders: list[str]) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -157,72 +211,69 @@ def _plot(path: Path, rows: list[dict[str, Any]]) -> None:
     figure, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 4), squeeze=False)
     for axis, (size_name, dtype) in zip(axes[0], panels):
         selected = [r for r in rows if r["sizes"] == size_name and r["dtype"] == dtype]
-        for name in VARIANTS:
+        for name in contenders:
             points = [(r["batch"], r[f"{name}_s"]) for r in selected if r[f"{name}_s"]]
             if points:
                 batch, seconds = zip(*points)
-                axis.loglog(batch, [s * 1e3 for s in seconds], "o-", label=name)
+                style = "--" if name.startswith("floor") else "o-"
+                axis.loglog(batch, [s * 1e3 for s in seconds], style, label=name)
         axis.set(xlabel="batch size B", ylabel="ms per gradient step", title=f"{size_name} {dtype}")
         axis.grid(True, which="both", alpha=0.3)
-        axis.legend(fontsize=8)
+        axis.legend(fontsize=7)
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=110)
+    figure.savefig(path, dpi=100)
     plt.close(figure)
 
 
-#: Idle BLAS and OpenMP threads spin for a while after each call (OpenBLAS for 2^28 cycles by
-#: default); interleaved, NumPy's spinning threads halve torch's speed and torch's halve NumPy's.
-#: The benchmark process lets idle threads sleep at once, fair to both.
-QUIET_THREADS = {"OPENBLAS_THREAD_TIMEOUT": "4", "OMP_WAIT_POLICY": "PASSIVE"}
-
-
-def _argv(args: argparse.Namespace) -> list[str]:
-    argv = ["bench"] + (["--quick"] if args.quick else [])
-    for option in ("json", "plot", "rounds"):
-        if getattr(args, option) is not None:
-            argv += [f"--{option}", str(getattr(args, option))]
-    return argv
-
-
 def run(args: argparse.Namespace) -> int:
-    if args.rounds is not None and args.rounds < 1:
-        raise SystemExit("manual-backprop bench: --rounds must be >= 1")
-    if any(os.environ.get(name) != value for name, value in QUIET_THREADS.items()):
-        # These are read when the libraries load, so the timing runs in a fresh process.
-        environment = {**os.environ, **QUIET_THREADS}
-        command = [sys.executable, "-m", "torch_reference.commands.cli", *_argv(args)]
-        return subprocess.call(command, env=environment)
-    threads = os.cpu_count() or 1
-    torch.set_num_threads(threads)  # NumPy's BLAS uses every core too
+    configs = configurations(args.quick)
+    contenders = list(dict.fromkeys(args.contenders))
     print(
-        f"{platform.processor() or platform.machine()}, {threads} threads, numpy "
-        f"{np.__version__}, torch {torch.__version__}; medians of interleaved rounds"
+        f"{_cpu_model()}, {os.cpu_count()} cores; each contender alone in a fresh process with "
+        f"its library's defaults; {args.runs} runs, alternating; medians"
     )
-    print(HEADER)
-    rows = run_benchmarks(args.quick, args.rounds)
+    per_run: dict[str, list[list[float]]] = {name: [] for name in contenders}
+    libraries: dict[str, Any] = {}
+    for r in range(args.runs):
+        order = contenders[r % len(contenders) :] + contenders[: r % len(contenders)]
+        for name in order:
+            result = _run_contender(name, configs, args.budget)
+            per_run[name].append(result["medians_s"])
+            libraries[name] = result["library"]
+        print(f"  run {r + 1}/{args.runs} done", flush=True)
+    medians = {name: list(np.median(np.array(runs), axis=0)) for name, runs in per_run.items()}
+    rows = table_rows(configs, medians)
+    print(format_rows(rows))
     memory = peak_memory(SIZES["784-1024-512-10"], 256 if args.quick else 2048, np.float64)
     print(
         f"\npeak memory of one manual step (784-1024-512-10, float64): "
         f"{memory['peak_bytes'] / 2**20:.1f} MiB, {memory['ratio']:.3f}x the minimum "
         f"(params + grads + Z and A = {memory['minimum_bytes'] / 2**20:.1f} MiB)"
     )
-    if args.json:
+    for name, info in libraries.items():
+        print(f"  {name}: {info['library']}, BLAS {info['blas']}, threads {info['threads']}")
+    if args.json:  # first: the results must not depend on the plot
         document = {
             "environment": {
-                "cpu_count": threads,
-                "torch_threads": torch.get_num_threads(),
-                "numpy": np.__version__,
-                "torch": torch.__version__,
+                "cpu": _cpu_model(),
+                "cpu_count": os.cpu_count(),
                 "platform": platform.platform(),
+                "python": sys.version.split()[0],
+                "contenders": libraries,
+                "runs": args.runs,
+                "budget_s": args.budget,
+                "method": "each contender alone in a fresh process, library defaults, "
+                "runs alternating; median over runs of per-process medians",
             },
             "rows": rows,
+            "per_run_medians_s": per_run,
             "memory": memory,
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
         print(f"results written to {args.json}")
     if args.plot:
-        _plot(args.plot, rows)
+        _plot(args.plot, rows, contenders)
         print(f"plot written to {args.plot}")
     return 0

@@ -1,29 +1,40 @@
 """The ``manual-backprop`` command: ``verify``, ``train`` and ``bench``.
 
-It lives in :mod:`torch_reference` because every subcommand compares the hand-written gradients
-with an oracle; :mod:`manual_backprop` itself never imports torch. Each subcommand is a module
-with ``add_parser(subparsers)`` and ``run(args) -> exit status``.
+It lives beside the oracle in :mod:`torch_reference` because every subcommand compares the
+hand-written gradients with it; :mod:`manual_backprop` itself never imports torch. Each
+subcommand is a module with ``add_parser(subparsers)``, ``run(args) -> exit status`` and
+``NEEDS``, the modules it imports when it runs: parsing (``--help``, ``--version``, every
+argument's check) works on a NumPy-only install, and a missing one is named in one line.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import sys
 from collections.abc import Sequence
 
-#: Subcommand -> the module that parses and runs it (imported only when needed).
+import manual_backprop
+
+#: Subcommand -> the module that parses and runs it.
 COMMANDS = {
     "verify": "torch_reference.commands.verify",
     "train": "torch_reference.commands.train",
     "bench": "torch_reference.commands.bench",
 }
+#: What ``pip install`` brings everything the subcommands need.
+EXTRA = "pip install 'manual-backprop[cli]'"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="manual-backprop",
         description="Backpropagation by hand, checked equation by equation.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {manual_backprop.__version__}"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMANDS.values():
@@ -31,8 +42,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def missing_modules(command: str) -> list[str]:
+    """The modules ``command`` needs that are not installed."""
+    needs = importlib.import_module(COMMANDS[command]).NEEDS
+    return [name for name in needs if importlib.util.find_spec(name) is None]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    missing = missing_modules(args.command)
+    if missing:
+        print(
+            f"manual-backprop {args.command}: needs {', '.join(missing)}, not installed: {EXTRA}",
+            file=sys.stderr,
+        )
+        return 1
     return int(importlib.import_module(COMMANDS[args.command]).run(args))
 
 

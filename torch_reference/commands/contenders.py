@@ -1,51 +1,70 @@
-"""The contestants of the benchmarks, all built from the same weights and data.
+"""The contenders of the benchmarks, all built from the same weights and data.
 
 Each ``make_*`` function takes a :class:`manual_backprop.checks.problems.Problem` and returns a
 zero-argument callable that computes J and every gradient once (one "gradient step" without the
-update). Used by ``benchmarks/`` (pytest-benchmark) and ``manual-backprop bench``.
+update). ``manual-backprop bench`` runs each contender alone in its own process
+(``python -m torch_reference.commands.contenders NAME``, :func:`main`); ``benchmarks/`` runs them
+under pytest-benchmark. Nothing here is imported at module level but NumPy and
+:mod:`manual_backprop`: a contender's process loads only its own library.
 
-* ``manual``: :func:`manual_backprop.gradients`, batched.
-* ``manual_per_example``: :func:`manual_backprop.gradients_per_example` (section 1.5).
-* ``torch_cpu`` / ``torch_cuda``: autograd through the ``torch_reference`` model, with
-  ``CrossEntropyLoss(reduction="sum")``; CUDA is synchronised and TF32 is off.
+CPU:
+
+* ``manual``: :func:`manual_backprop.gradients` on NumPy arrays, the reference;
+* ``manual_torch``: the same public function on torch CPU tensors, through the array API (torch's
+  BLAS and its threaded elementwise kernels);
+* ``manual_per_example``: :func:`manual_backprop.gradients_per_example` (section 1.5);
+* ``torch_module``: autograd through the ``torch_reference`` ``nn.Module`` with
+  ``CrossEntropyLoss(reduction="sum")``;
+* ``torch_functional``: the lean form, tensors that require grad, ``F.linear``, ``F.relu``,
+  ``F.cross_entropy(reduction="sum")`` and ``torch.autograd.grad``;
 * ``sklearn``: ``MLPClassifier._backprop`` with the same weights (``alpha=0``); it computes the
-  mean loss, so its gradients are ours divided by B: the same work.
-* ``floor``: the GEMM floor, the matrix products of one step alone, into preallocated outputs: per
-  layer the forward product and the two backward ones, with no dX product for the first layer
-  (8 GEMMs for a network with two hidden layers).
-* ``manual_cuda``, ``floor_cuda``: the same hand-written code on torch CUDA tensors (through the
-  array API), and the same products by cuBLAS (``torch.matmul(..., out=)``), synchronised.
-* ``manual_cuda_graph``: the hand-written step captured once in a CUDA graph and replayed, to
-  take kernel-launch overhead out at small batches. It replays
-  :func:`manual_backprop.algorithm.backpropagate`, the equations alone: the checks' verdicts and
-  the one read of J back to the host are what :func:`~manual_backprop.gradients` adds to it.
+  mean loss, so its gradients are ours divided by B: the same work;
+* ``floor_numpy``, ``floor_torch``: the GEMM floor, the matrix products of one step alone, into
+  preallocated outputs, by NumPy's BLAS and by torch's: per layer the forward product and the two
+  backward ones, with no dX product for the first layer (8 GEMMs for two hidden layers).
 
-All variants use ``h'(0) = 0``, as PyTorch and scikit-learn do.
+CUDA (synchronised, TF32 off): ``manual_cuda`` (the hand-written code on CUDA tensors),
+``manual_cuda_graph`` (:func:`manual_backprop.algorithm.backpropagate`, the equations alone,
+captured once in a CUDA graph and replayed: the checks' verdicts and the one read of J are what
+:func:`manual_backprop.gradients` adds to it), ``torch_cuda`` and ``floor_cuda`` (cuBLAS).
+
+All contenders use ``h'(0) = 0``, as PyTorch and scikit-learn do, and each library's defaults:
+no thread or environment setting is changed.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import torch
 
 from manual_backprop import gradients, gradients_per_example
 from manual_backprop.algorithm import backpropagate
-from manual_backprop.checks.problems import Problem
+from manual_backprop.checks.problems import Problem, make_problem
 from manual_backprop.validation import targets_from
-from torch_reference.convert import to_tensor
-from torch_reference.model import from_params
-from torch_reference.oracle import no_tf32
 
-__all__ = ["VARIANTS", "make_variant"]
+__all__ = ["CPU_CONTENDERS", "VARIANTS", "library_info", "make_variant", "time_contender"]
 
 Step = Callable[[], Any]
 
 
+def _tensors(problem: Problem, device: str) -> tuple[Any, Any, Any]:
+    from torch_reference.convert import to_tensor
+
+    return problem.converted(lambda array: to_tensor(array, device))
+
+
 def make_manual(problem: Problem) -> Step:
     params, X, Y = problem.params, problem.X, problem.Y
+    return lambda: gradients(params, X, Y, relu_grad_at_zero=0.0)
+
+
+def make_manual_torch(problem: Problem) -> Step:
+    params, X, Y = _tensors(problem, "cpu")
     return lambda: gradients(params, X, Y, relu_grad_at_zero=0.0)
 
 
@@ -54,29 +73,67 @@ def make_manual_per_example(problem: Problem) -> Step:
     return lambda: gradients_per_example(params, X, Y, relu_grad_at_zero=0.0)
 
 
-def _make_torch(problem: Problem, device: str) -> Step:
+def _make_torch_module(problem: Problem, device: str) -> Step:
+    import torch
+
+    from torch_reference.convert import to_tensor
+    from torch_reference.model import from_params
+    from torch_reference.oracle import no_tf32
+
     model = from_params(problem.params, device)
     X, labels = to_tensor(problem.X, device), to_tensor(problem.Y, device)
     loss = torch.nn.CrossEntropyLoss(reduction="sum")
     parameters = list(model.parameters())
-    synchronize = torch.cuda.synchronize if device == "cuda" else (lambda: None)
 
-    def step() -> None:
+    def step() -> Any:
         for parameter in parameters:
             parameter.grad = None
+        loss(model(X), labels).backward()
+        return [parameter.grad for parameter in parameters]
+
+    if device == "cpu":
+        return step
+
+    def synchronised() -> Any:
         with no_tf32():
-            loss(model(X), labels).backward()
-        synchronize()
+            result = step()
+        torch.cuda.synchronize()
+        return result
+
+    return synchronised
+
+
+def make_torch_module(problem: Problem) -> Step:
+    return _make_torch_module(problem, "cpu")
+
+
+def make_torch_functional(problem: Problem) -> Step:
+    """``F.linear``/``F.relu``/``F.cross_entropy`` on leaf tensors, ``torch.autograd.grad``."""
+    import torch
+    import torch.nn.functional as F
+
+    from torch_reference.convert import to_tensor
+    from torch_reference.layout import linear_weight
+
+    weights = [linear_weight(W).requires_grad_() for W in problem.params.weights]
+    biases = [to_tensor(b).requires_grad_() for b in problem.params.biases]
+    X, labels = to_tensor(problem.X), to_tensor(problem.Y)
+    leaves = weights + biases
+
+    def step() -> Any:
+        a = X
+        for l, (W, b) in enumerate(zip(weights, biases), start=1):
+            a = F.linear(a, W, b)
+            if l < len(weights):
+                a = F.relu(a)
+        J = F.cross_entropy(a, labels, reduction="sum")
+        return J, torch.autograd.grad(J, leaves)
 
     return step
 
 
-def make_torch_cpu(problem: Problem) -> Step:
-    return _make_torch(problem, "cpu")
-
-
 def make_torch_cuda(problem: Problem) -> Step:
-    return _make_torch(problem, "cuda")
+    return _make_torch_module(problem, "cuda")
 
 
 def make_sklearn(problem: Problem) -> Step:
@@ -124,8 +181,8 @@ def _floor_products(
     return products
 
 
-def make_floor(problem: Problem) -> Step:
-    """The matrix products of one step, alone, on preallocated outputs (the BLAS floor)."""
+def make_floor_numpy(problem: Problem) -> Step:
+    """The matrix products of one step, alone, by NumPy's BLAS, on preallocated outputs."""
     products = _floor_products(problem, np.asarray)
 
     def step() -> None:
@@ -135,20 +192,44 @@ def make_floor(problem: Problem) -> Step:
     return step
 
 
-def make_manual_cuda(problem: Problem) -> Step:
-    params, X, Y = problem.converted(lambda array: to_tensor(array, "cuda"))
+def make_floor_torch(problem: Problem) -> Step:
+    """The same products by torch's BLAS on the CPU (``torch.matmul(..., out=)``)."""
+    import torch
+
+    from torch_reference.convert import to_tensor
+
+    products = _floor_products(problem, to_tensor)
 
     def step() -> None:
+        for left, right, out in products:
+            torch.matmul(left, right, out=out)
+
+    return step
+
+
+def make_manual_cuda(problem: Problem) -> Step:
+    import torch
+
+    from torch_reference.oracle import no_tf32
+
+    params, X, Y = _tensors(problem, "cuda")
+
+    def step() -> Any:
         with no_tf32():
-            gradients(params, X, Y, relu_grad_at_zero=0.0)
+            result = gradients(params, X, Y, relu_grad_at_zero=0.0)
         torch.cuda.synchronize()
+        return result
 
     return step
 
 
 def make_manual_cuda_graph(problem: Problem) -> Step:
-    """The step (softmax head, h'(0) = 0: no host syncs inside) as one replayed CUDA graph."""
-    params, X, Y = problem.converted(lambda array: to_tensor(array, "cuda"))
+    """:func:`~manual_backprop.algorithm.backpropagate` as one replayed CUDA graph."""
+    import torch
+
+    from torch_reference.oracle import no_tf32
+
+    params, X, Y = _tensors(problem, "cuda")
     targets = targets_from(Y, X, problem.params.layer_sizes[-1])  # valid labels, by construction
 
     def equations() -> Any:
@@ -163,18 +244,23 @@ def make_manual_cuda_graph(problem: Problem) -> Step:
         torch.cuda.current_stream().wait_stream(side)
         graph = torch.cuda.CUDAGraph()
         with torch.cuda.graph(graph):
-            captured = equations()  # noqa: F841 (the graph keeps its outputs alive)
+            captured = equations()
 
-    def step() -> None:
+    def step() -> Any:
         graph.replay()
         torch.cuda.synchronize()
+        return captured
 
     return step
 
 
 def make_floor_cuda(problem: Problem) -> Step:
-    """The same products as :func:`make_floor`, by cuBLAS, TF32 off, synchronised."""
-    products = _floor_products(problem, lambda array: to_tensor(array, "cuda"))
+    """The same products as :func:`make_floor_numpy`, by cuBLAS, TF32 off, synchronised."""
+    import torch
+
+    from torch_reference.oracle import no_tf32
+
+    products = _floor_products(problem, lambda array: _tensors_one(array, "cuda"))
 
     def step() -> None:
         with no_tf32():
@@ -185,17 +271,36 @@ def make_floor_cuda(problem: Problem) -> Step:
     return step
 
 
+def _tensors_one(array: np.ndarray, device: str) -> Any:
+    from torch_reference.convert import to_tensor
+
+    return to_tensor(array, device)
+
+
 VARIANTS: dict[str, Callable[[Problem], Step]] = {
     "manual": make_manual,
+    "manual_torch": make_manual_torch,
     "manual_per_example": make_manual_per_example,
-    "torch_cpu": make_torch_cpu,
-    "torch_cuda": make_torch_cuda,
+    "torch_module": make_torch_module,
+    "torch_functional": make_torch_functional,
     "sklearn": make_sklearn,
-    "floor": make_floor,
+    "floor_numpy": make_floor_numpy,
+    "floor_torch": make_floor_torch,
     "manual_cuda": make_manual_cuda,
     "manual_cuda_graph": make_manual_cuda_graph,
+    "torch_cuda": make_torch_cuda,
     "floor_cuda": make_floor_cuda,
 }
+#: What ``manual-backprop bench`` times on the CPU, each in its own process.
+CPU_CONTENDERS = (
+    "manual",
+    "manual_torch",
+    "torch_module",
+    "torch_functional",
+    "sklearn",
+    "floor_numpy",
+    "floor_torch",
+)
 
 
 def make_variant(name: str, problem: Problem) -> Step:
@@ -217,3 +322,75 @@ def make_variant(name: str, problem: Problem) -> Step:
         return kept[0]
 
     return call
+
+
+def time_contender(
+    name: str, sizes: tuple[int, ...], batch: int, dtype: str, budget_s: float
+) -> float:
+    """The median seconds of one call of ``name``, after three warm-up calls, within a budget."""
+    step = make_variant(name, make_problem(sizes, batch, dtype=np.dtype(dtype), seed=0))
+    for _ in range(3):  # warm-up: allocator, BLAS threads, caches
+        step()
+    times: list[float] = []
+    start = time.perf_counter()
+    while len(times) < 5 or (time.perf_counter() - start < budget_s and len(times) < 2000):
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def library_info(name: str) -> dict[str, Any]:
+    """The library a contender runs on, its BLAS and its threads, as its own process sees them."""
+    info: dict[str, Any] = {}
+    if name in ("manual", "sklearn", "floor_numpy", "manual_per_example"):
+        config: Any = np.show_config(mode="dicts") or {}
+        numpy_blas = config.get("Build Dependencies", {}).get("blas", {})
+        info["library"] = f"numpy {np.__version__}"
+        info["blas"] = f"{numpy_blas.get('name')} {numpy_blas.get('version')}".strip()
+        try:
+            from threadpoolctl import threadpool_info
+
+            info["threads"] = {
+                pool["internal_api"]: pool["num_threads"] for pool in threadpool_info()
+            }
+        except ImportError:
+            info["threads"] = None
+        if name == "sklearn":
+            import sklearn
+
+            info["library"] += f", scikit-learn {sklearn.__version__}"
+    else:
+        import torch
+
+        shown = torch.__config__.show()
+        torch_blas = [
+            line.split("=", 1)[1]
+            for line in shown.replace(",", "\n").splitlines()
+            if "BLAS_INFO=" in line
+        ]
+        info["library"] = f"torch {torch.__version__}"
+        info["blas"] = torch_blas[0].strip() if torch_blas else None
+        info["threads"] = {
+            "torch": torch.get_num_threads(),
+            "interop": torch.get_num_interop_threads(),
+        }
+    return info
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Time one contender on every configuration given, in this process; print JSON."""
+    parser = argparse.ArgumentParser(description="Time one contender alone (used by bench).")
+    parser.add_argument("name", choices=sorted(VARIANTS))
+    parser.add_argument("configurations", help="JSON list of [sizes, batch, dtype]")
+    parser.add_argument("--budget", type=float, default=1.0, help="seconds per configuration")
+    args = parser.parse_args(argv)
+    medians = [
+        time_contender(args.name, tuple(sizes), batch, dtype, args.budget)
+        for sizes, batch, dtype in json.loads(args.configurations)
+    ]
+    print(json.dumps({"medians_s": medians, "library": library_info(args.name)}))
+
+
+if __name__ == "__main__":
+    main()

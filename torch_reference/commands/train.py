@@ -13,15 +13,26 @@ import numpy as np
 from manual_backprop import init_params
 from manual_backprop.checks.tolerances import normwise_error
 from manual_backprop.serialization import save_params
-from manual_backprop.training import accuracy, batch_order, train_epoch
-from torch_reference.commands.training import TEST_FRACTION, TorchTrainer, load_digits_split
+from manual_backprop.training import accuracy, batch_order, mean_loss, train_epoch
+from torch_reference.commands.arguments import (
+    finite_non_negative_float,
+    finite_positive_float,
+    non_negative_int,
+    output_path,
+    plot_path,
+    positive_int,
+)
 
-__all__ = ["add_parser", "run"]
+__all__ = ["NEEDS", "add_parser", "run"]
+
+#: Imported when the command runs (``--plot`` checks for matplotlib as it is parsed).
+NEEDS = ("torch", "sklearn")
 
 
 def add_parser(sub: Any) -> None:
     train = sub.add_parser(
         "train",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         help="train on the bundled UCI digits with the hand-written gradients, beside torch SGD",
         description=(
             "Mini-batch SGD on scikit-learn's bundled 8x8 digits (75/25 stratified split, "
@@ -29,16 +40,27 @@ def add_parser(sub: Any) -> None:
             "and in the same batch order, torch.optim.SGD on the torch_reference model."
         ),
     )
-    train.add_argument("--epochs", type=int, default=30)
-    train.add_argument("--batch-size", type=int, default=32)
-    train.add_argument("--lr", type=float, default=0.1)
-    train.add_argument("--weight-decay", type=float, default=0.0, help="PyTorch's L2 scaling")
-    train.add_argument("--hidden", type=int, nargs="+", default=[128, 64], metavar="N")
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--dtype", choices=["float64", "float32"], default="float64")
-    train.add_argument("--json", type=Path, metavar="PATH")
-    train.add_argument("--plot", type=Path, metavar="PATH")
-    train.add_argument("--save", type=Path, metavar="PATH.npz")
+    train.add_argument(
+        "--epochs", type=positive_int, default=30, help="passes over the training set"
+    )
+    train.add_argument("--batch-size", type=positive_int, default=32, help="examples per SGD step")
+    train.add_argument("--lr", type=finite_positive_float, default=0.1, help="learning rate")
+    train.add_argument(
+        "--weight-decay", type=finite_non_negative_float, default=0.0, help="PyTorch's L2 scaling"
+    )
+    train.add_argument(
+        "--hidden", type=positive_int, nargs="+", default=[128, 64], metavar="N",
+        help="hidden layer widths",
+    )  # fmt: skip
+    train.add_argument("--seed", type=non_negative_int, default=0, help="of the initial weights")
+    train.add_argument(
+        "--dtype", choices=["float64", "float32"], default="float64", help="of params and data"
+    )
+    train.add_argument("--json", type=output_path, metavar="PATH", help="write the results here")
+    train.add_argument("--plot", type=plot_path, metavar="PATH", help="draw the curves here")
+    train.add_argument(
+        "--save", type=output_path, metavar="PATH.npz", help="save the trained parameters here"
+    )
 
 
 def max_param_rel_diff(manual: Any, reference: Any) -> float:
@@ -56,11 +78,26 @@ def _plot(path: Path, history: list[dict[str, Any]]) -> None:
     import matplotlib.pyplot as plt
 
     epochs = [row["epoch"] for row in history]
-    figure, (loss_axis, diff_axis) = plt.subplots(1, 2, figsize=(10, 4))
-    loss_axis.plot(epochs, [row["loss"] for row in history], "o-", label="manual (NumPy)")
-    loss_axis.plot(epochs, [row["torch_loss"] for row in history], "x--", label="torch.optim.SGD")
-    loss_axis.set(xlabel="epoch", ylabel="mean training loss J / B", title="Loss")
+    figure, (loss_axis, accuracy_axis, diff_axis) = plt.subplots(1, 3, figsize=(15, 4))
+    loss_axis.plot(epochs, [row["train_loss"] for row in history], "o-", label="manual (NumPy)")
+    loss_axis.plot(
+        epochs, [row["torch_train_loss"] for row in history], "x--", label="torch.optim.SGD"
+    )
+    loss_axis.set(
+        xlabel="epoch", ylabel="J / B on the whole training set", title="Loss after each epoch"
+    )
     loss_axis.legend()
+    for split, style in (("train", "-"), ("test", ":")):
+        accuracy_axis.plot(
+            epochs, [row[f"{split}_accuracy"] for row in history], "o" + style,
+            label=f"manual, {split}",
+        )  # fmt: skip
+        accuracy_axis.plot(
+            epochs, [row[f"torch_{split}_accuracy"] for row in history], "x" + style,
+            label=f"torch, {split}",
+        )  # fmt: skip
+    accuracy_axis.set(xlabel="epoch", ylabel="accuracy", title="Accuracy after each epoch")
+    accuracy_axis.legend()
     diff_axis.semilogy(epochs, [max(row["max_param_rel_diff"], 1e-300) for row in history], "o-")
     diff_axis.set(
         xlabel="epoch",
@@ -69,16 +106,18 @@ def _plot(path: Path, history: list[dict[str, Any]]) -> None:
     )
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=120)
+    figure.savefig(path, dpi=110)
     plt.close(figure)
 
 
+def _write_json(path: Path, document: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
 def run(args: argparse.Namespace) -> int:
-    for name in ("epochs", "batch_size"):
-        if getattr(args, name) < 1:
-            raise SystemExit(f"manual-backprop train: --{name.replace('_', '-')} must be >= 1")
-    if args.lr <= 0 or args.weight_decay < 0 or any(n < 1 for n in args.hidden):
-        raise SystemExit("manual-backprop train: need --lr > 0, --weight-decay >= 0, --hidden >= 1")
+    from torch_reference.commands.training import TEST_FRACTION, TorchTrainer, load_digits_split
+
     start = time.perf_counter()
     dtype = np.dtype(args.dtype)
     data = load_digits_split(dtype)
@@ -90,21 +129,24 @@ def run(args: argparse.Namespace) -> int:
         f"network {'-'.join(map(str, sizes))}, {args.dtype}, lr {args.lr}, "
         f"batch {args.batch_size}, seed {args.seed}"
     )
+    print("train loss: J / B on the whole training set after each epoch (manual, torch)")
     print(
-        f"{'epoch':>5}  {'loss':>10} {'torch':>10}  {'train acc':>9} {'torch':>6}  "
+        f"{'epoch':>5}  {'train loss':>10} {'torch':>10}  {'train acc':>9} {'torch':>6}  "
         f"{'test acc':>8} {'torch':>6}  {'max rel diff':>12}"
     )
     history: list[dict[str, Any]] = []
     for epoch in range(1, args.epochs + 1):
         batches = batch_order(len(data.y_train), args.batch_size, args.seed, epoch)
-        loss = train_epoch(
+        running = train_epoch(
             params, data.X_train, data.y_train, batches, args.lr, weight_decay=args.weight_decay
         )
-        torch_loss = reference.train_epoch(data.X_train, data.y_train, batches)
+        torch_running = reference.train_epoch(data.X_train, data.y_train, batches)
         row = {
             "epoch": epoch,
-            "loss": loss,
-            "torch_loss": torch_loss,
+            "train_loss": mean_loss(params, data.X_train, data.y_train),
+            "torch_train_loss": reference.mean_loss(data.X_train, data.y_train),
+            "running_minibatch_loss": running,
+            "torch_running_minibatch_loss": torch_running,
             "train_accuracy": accuracy(params, data.X_train, data.y_train),
             "torch_train_accuracy": reference.accuracy(data.X_train, data.y_train),
             "test_accuracy": accuracy(params, data.X_test, data.y_test),
@@ -113,9 +155,10 @@ def run(args: argparse.Namespace) -> int:
         }
         history.append(row)
         print(
-            f"{epoch:>5}  {loss:>10.6f} {torch_loss:>10.6f}  {row['train_accuracy']:>9.4f} "
-            f"{row['torch_train_accuracy']:>6.4f}  {row['test_accuracy']:>8.4f} "
-            f"{row['torch_test_accuracy']:>6.4f}  {row['max_param_rel_diff']:>12.3e}"
+            f"{epoch:>5}  {row['train_loss']:>10.6f} {row['torch_train_loss']:>10.6f}  "
+            f"{row['train_accuracy']:>9.4f} {row['torch_train_accuracy']:>6.4f}  "
+            f"{row['test_accuracy']:>8.4f} {row['torch_test_accuracy']:>6.4f}  "
+            f"{row['max_param_rel_diff']:>12.3e}"
         )
     elapsed = time.perf_counter() - start
     final = history[-1]
@@ -124,6 +167,27 @@ def run(args: argparse.Namespace) -> int:
         f"max relative parameter difference {final['max_param_rel_diff']:.3e}, "
         f"{elapsed:.1f} s"
     )
+    if args.json:  # first: the results must not depend on the other outputs
+        _write_json(
+            args.json,
+            {
+                "test_accuracy": final["test_accuracy"],
+                "torch_test_accuracy": final["torch_test_accuracy"],
+                "train_loss": final["train_loss"],
+                "torch_train_loss": final["torch_train_loss"],
+                "max_param_rel_diff": final["max_param_rel_diff"],
+                "epochs": args.epochs,
+                "batch_size": args.batch_size,
+                "lr": args.lr,
+                "weight_decay": args.weight_decay,
+                "layer_sizes": list(sizes),
+                "dtype": args.dtype,
+                "seed": args.seed,
+                "elapsed_s": elapsed,
+                "history": history,
+            },
+        )
+        print(f"results written to {args.json}")
     if args.save:
         args.save.parent.mkdir(parents=True, exist_ok=True)
         save_params(args.save, params)
@@ -131,22 +195,4 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         _plot(args.plot, history)
         print(f"plot written to {args.plot}")
-    if args.json:
-        document = {
-            "test_accuracy": final["test_accuracy"],
-            "torch_test_accuracy": final["torch_test_accuracy"],
-            "max_param_rel_diff": final["max_param_rel_diff"],
-            "epochs": args.epochs,
-            "batch_size": args.batch_size,
-            "lr": args.lr,
-            "weight_decay": args.weight_decay,
-            "layer_sizes": list(sizes),
-            "dtype": args.dtype,
-            "seed": args.seed,
-            "elapsed_s": elapsed,
-            "history": history,
-        }
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-        print(f"results written to {args.json}")
     return 0

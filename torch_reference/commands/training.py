@@ -67,6 +67,11 @@ class TorchTrainer:
             losses.append(float(J.item()))
         return float(np.mean(losses))
 
+    def mean_loss(self, X: np.ndarray, y: np.ndarray) -> float:
+        """J / B on the whole of X (``CrossEntropyLoss(reduction="mean")``), no update."""
+        with torch.no_grad():
+            return float(self.loss(self.model(torch.from_numpy(X)), torch.from_numpy(y)).item())
+
     def accuracy(self, X: np.ndarray, y: np.ndarray) -> float:
         with torch.no_grad():
             logits = self.model(torch.from_numpy(X)).numpy()

@@ -10,20 +10,24 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 import manual_backprop
 from manual_backprop.checks.jax_oracle import jax_version
+from torch_reference.commands.arguments import non_negative_int, output_path
 
-__all__ = ["add_parser", "certificate", "environment", "format_table", "run"]
+__all__ = ["NEEDS", "add_parser", "certificate", "environment", "format_table", "run"]
+
+#: Imported when the command runs (jax is optional: its rows skip without it).
+NEEDS = ("torch",)
 
 
 def add_parser(sub: Any) -> None:
     verify = sub.add_parser(
         "verify",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         help="check every equation against autograd and finite differences",
         description=(
             "Check each equation of the derivation against torch autograd (on every available "
@@ -31,15 +35,22 @@ def add_parser(sub: Any) -> None:
             "exit 0 only if all pass."
         ),
     )
-    verify.add_argument("--json", type=Path, metavar="PATH", help="write the certificate here")
+    verify.add_argument(
+        "--json", type=output_path, metavar="PATH", help="write the certificate here"
+    )
     verify.add_argument(
         "--device",
         choices=["cpu", "cuda", "all"],
         default="all",
-        help="all (default): cpu, and cuda when it is available",
+        help="all: cpu, and cuda when it is available",
     )
-    verify.add_argument("--dtype", choices=["float64", "float32", "all"], default="all")
-    verify.add_argument("--seed", type=int, default=0)
+    verify.add_argument(
+        "--dtype",
+        choices=["float64", "float32", "all"],
+        default="all",
+        help="of the parity rows; the finite-difference and kink rows are float64 always",
+    )
+    verify.add_argument("--seed", type=non_negative_int, default=0, help="of every problem")
 
 
 def run(args: argparse.Namespace, implementation: Any = None) -> int:
@@ -60,7 +71,10 @@ def run(args: argparse.Namespace, implementation: Any = None) -> int:
     print(format_table(rows))
     failed = [row for row in rows if not row.passed]
     note = "" if cuda or args.device != "all" else " (no CUDA device here: cpu only)"
-    where = f"on {', '.join(devices[args.device])}{note}, dtypes {', '.join(dtypes)}"
+    where = (
+        f"on {', '.join(devices[args.device])}{note}, "
+        f"dtypes {', '.join(sorted({row.dtype for row in rows}))}"
+    )
     if failed:
         print(f"\nFAIL: {len(failed)} of {len(rows)} checks failed, {where}, in {elapsed:.1f} s.")
     else:
@@ -73,6 +87,9 @@ def run(args: argparse.Namespace, implementation: Any = None) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
         print(f"Certificate written to {args.json}")
+    skipped = [] if jax_version() else ["jax.grad (jax is not installed)"]
+    if skipped:
+        print(f"Skipped oracles: {', '.join(skipped)}")
     return 1 if failed else 0
 
 
