@@ -47,10 +47,18 @@ __all__ = ["backpropagate", "deltas", "gradients", "gradients_per_example"]
 def _forward_and_output_delta(
     params: Params, X: Any, targets: Any, output: str, relu_grad_at_zero: float, scale: float
 ) -> tuple[Any, ForwardPass, Any]:
-    """Step 1 and the start of step 2: J (0-d), the forward pass and ``Delta^L``."""
+    """Step 1 and the start of step 2: J (0-d), the forward pass and ``Delta^L``.
+
+    J is NaN when a pre-activation is not finite. A NaN or Inf in X, a weight or a bias shows
+    in every ``Z^l`` it feeds, but a ReLU turns ``-inf`` into 0 (eq. 1) and ``h'(-inf)`` is 0, so
+    J and the gradients alone could hide it; ``0 * sum(Z^l)`` is 0 for finite sums and NaN
+    otherwise, so J carries it (one read of each ``Z^l``, no copy, no host transfer).
+    """
     passed = forward_pass(params, X, output)  # step 1: eqs. (3)-(8)
     Z_L, A_L = passed.pre_activations[-1], passed.activations[-1]
-    J = scale * loss(Z_L, A_L, targets, output)  # eq. (18)
+    xp = namespace(Z_L)
+    pre_activation_sums = [xp.sum(Z) for Z in passed.pre_activations]
+    J = scale * loss(Z_L, A_L, targets, output) + 0.0 * sum(pre_activation_sums)  # eq. (18)
     delta_L = scale * output_delta(Z_L, A_L, targets, output, relu_grad_at_zero)  # (23), (42)
     return J, passed, delta_L
 
@@ -123,8 +131,8 @@ def _explain(params: Params, X: Any, Y: Any, output: str) -> None:
         A_L = forward_pass(params, X, output).activations[-1]
         check_relu_loss_finite(A_L, targets_from(Y, X, A_L.shape[1]))
     raise ValueError(
-        "J or a gradient is NaN or Inf although every input is finite and valid: the forward or "
-        "backward pass overflowed (inputs or weights too large for the dtype)"
+        "J, a gradient or a sum of pre-activations is NaN or Inf although every input is finite "
+        "and valid: the pass overflowed (inputs or weights too large for the dtype)"
     )
 
 

@@ -26,7 +26,7 @@ def test_one_gradient_step_peaks_within_1_2_times_the_minimum_memory(dtype: type
     assert memory["ratio"] <= 1.2, memory
 
 
-def test_bench_command_end_to_end(tmp_path: Path) -> None:
+def test_bench_command_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Each contender in its own process: the table, the environment, the JSON and the plot."""
     json_path, plot_path = tmp_path / "bench.json", tmp_path / "bench.png"
     argv = ["bench", "--quick", "--runs", "1", "--budget", "0.001", "--json", str(json_path),
@@ -46,6 +46,10 @@ def test_bench_command_end_to_end(tmp_path: Path) -> None:
     assert all(info["blas"] and info["threads"] for info in contenders.values())
     assert result["memory"]["ratio"] <= 1.2
     assert plot_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    from benchmarks import bench_table
+
+    bench_table.main(str(json_path))  # the tables docs/performance.md quotes
+    assert "| 784-1024-512-10 | 256 | float64 |" in capsys.readouterr().out
 
 
 def test_analysis_scripts_run(

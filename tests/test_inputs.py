@@ -3,14 +3,24 @@ float32 stays float32; huge logits stay finite and correct."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
+import torch
 
 import torch_reference
-from manual_backprop import Params, deltas, forward, gradients, gradients_per_example, init_params
+from manual_backprop import (
+    Params,
+    deltas,
+    forward,
+    gradients,
+    gradients_per_example,
+    init_params,
+)
+from manual_backprop.checks.jax_oracle import jax_gradients
 from manual_backprop.checks.problems import make_problem
 from manual_backprop.checks.tolerances import parity_rtol
 from tests.helpers import assert_close, assert_params_close
@@ -20,6 +30,7 @@ ENTRY_POINTS: dict[str, Callable[..., Any]] = {
     "gradients_per_example": gradients_per_example,
     "deltas": deltas,
     "oracle": torch_reference.gradients,
+    "jax_oracle": jax_gradients,
 }
 
 
@@ -46,119 +57,85 @@ INF_W = P.weights[1].copy()
 INF_W[0, 0] = np.inf
 
 BAD_INPUTS: list[tuple[str, Any, Any, Any, dict[str, Any], type, str]] = [
-    ("X too wide", P, np.zeros((6, 6)), Y, {}, ValueError, "X must have n_0 = 5"),
-    ("X 1-D", P, np.zeros(5), Y[:1], {}, ValueError, "X must be 2-D"),
-    ("X not an array", P, [[0.0] * 5] * 6, Y, {}, TypeError, "X must be an array"),
-    (
-        "X float32 with float64 params",
-        P,
-        X.astype(np.float32),
-        Y,
-        {},
-        TypeError,
-        "X must have the params' dtype",
-    ),
-    ("empty batch", P, np.zeros((0, 5)), Y[:0], {}, ValueError, "empty batch"),
-    ("NaN in X", P, NAN_X, Y, {}, ValueError, "X must be finite"),
-    (
-        "Inf in a weight",
-        _with(P, weights={1: INF_W}),
-        X,
-        Y,
-        {},
-        ValueError,
-        r"params.weights\[1\] must be finite",
-    ),
-    (
-        "weights do not chain",
-        _with(P, weights={1: np.zeros((3, 3))}),
-        X,
-        Y,
-        {},
-        ValueError,
-        "do not chain",
-    ),
-    (
-        "bias of the wrong length",
-        _with(P, biases={0: np.zeros(3)}),
-        X,
-        Y,
-        {},
-        ValueError,
-        r"params.biases\[0\] \(b\^1\) must have shape \(4,\)",
-    ),
-    ("weight not 2-D", _with(P, weights={0: np.zeros(5)}), X, Y, {}, ValueError, "must be 2-D"),
-    (
-        "mixed dtypes",
-        _with(P, biases={1: np.zeros(3, np.float32)}),
-        X,
-        Y,
-        {},
-        TypeError,
-        "share one dtype",
-    ),
-    (
-        "integer weights",
-        Params([w.astype(int) for w in P.weights], [b.astype(int) for b in P.biases]),
-        X,
-        Y,
-        {},
-        TypeError,
-        r"params.weights\[0\] must be float32 or float64, got int64",
-    ),
-    (
-        "one bias missing",
-        Params(P.weights, P.biases[:1]),
-        X,
-        Y,
-        {},
-        ValueError,
-        "one bias per weight",
-    ),
-    (
-        "not Params",
-        (P.weights, P.biases),
-        X,
-        Y,
-        {},
-        TypeError,
-        "params must be a manual_backprop.Params",
-    ),
-    (
-        "label out of range",
-        P,
-        X,
-        np.array([0, 1, 2, 3, 0, 1]),
-        {},
-        ValueError,
-        r"Y labels must lie in 0 .. 2",
-    ),
-    (
-        "negative label",
-        P,
-        X,
-        np.array([0, 1, -1, 2, 0, 1]),
-        {},
-        ValueError,
-        r"Y labels must lie in 0 .. 2",
-    ),
-    ("float labels", P, X, Y.astype(np.float64), {}, TypeError, "integer dtype"),
-    ("too few labels", P, X, Y[:5], {}, ValueError, "Y must hold B = 6 labels"),
-    (
-        "targets of the wrong shape",
-        P,
-        X,
-        np.ones((6, 4)),
-        {},
-        ValueError,
-        r"shape \(B, n_L\) = \(6, 3\)",
-    ),
-    ("negative targets", P, X, -np.eye(3)[Y], {}, ValueError, "non-negative"),
-    ("NaN in targets", P, X, np.full((6, 3), np.nan), {}, ValueError, "Y must be finite"),
-    ("3-D targets", P, X, np.ones((6, 3, 1)), {}, ValueError, "Y must be labels of shape"),
-    ("unknown output", P, X, Y, {"output": "sigmoid"}, ValueError, "output must be one of"),
-    ("unknown reduction", P, X, Y, {"reduction": "max"}, ValueError, "reduction must be one of"),
-]
+    # (what, params, X, Y, options, error, the whole message as a regular expression)
+    ("X too wide", P, np.zeros((6, 6)), Y, {}, ValueError,
+     r"X must have n_0 = 5 columns to match params.weights\[0\], got shape \(6, 6\)"),
+    ("X 1-D", P, np.zeros(5), Y[:1], {}, ValueError,
+     r"X must be 2-D of shape \(B, 5\), got shape \(5,\)"),
+    ("X not an array", P, [[0.0] * 5] * 6, Y, {}, TypeError,
+     r"X must be an array \(NumPy or another array-API library\), got list"),
+    ("X from another library", P, torch.zeros(6, 5, dtype=torch.float64), Y, {}, TypeError,
+     r"X must come from the same array library as params \(numpy\), got torch"),
+    ("X float32 with float64 params", P, X.astype(np.float32), Y, {}, TypeError,
+     r"X must have the params' dtype float64, got float32"),
+    ("empty batch", P, np.zeros((0, 5)), Y[:0], {}, ValueError,
+     r"X is an empty batch \(shape \(0, 5\)\); B must be >= 1"),
+    ("NaN in X", P, NAN_X, Y, {}, ValueError, r"X must be finite, but it contains NaN or Inf"),
+    ("Inf in a weight", _with(P, weights={1: INF_W}), X, Y, {}, ValueError,
+     r"params.weights\[1\] must be finite, but it contains NaN or Inf"),
+    ("-Inf in a bias", _with(P, biases={0: np.array([0.0, -np.inf, 0.0, 0.0])}), X, Y, {},
+     ValueError, r"params.biases\[0\] must be finite, but it contains NaN or Inf"),
+    ("weights do not chain", _with(P, weights={1: np.zeros((3, 3))}), X, Y, {}, ValueError,
+     r"params.weights do not chain: W\^2 has 3 rows but W\^1 has 4 columns "
+     r"\(expected W\^2 of shape \(4, n_2\)\)"),
+    ("bias of the wrong length", _with(P, biases={0: np.zeros(3)}), X, Y, {}, ValueError,
+     r"params.biases\[0\] \(b\^1\) must have shape \(4,\), got \(3,\)"),
+    ("weight not 2-D", _with(P, weights={0: np.zeros(5)}), X, Y, {}, ValueError,
+     r"params.weights\[0\] \(W\^1\) must be 2-D \(n_0, n_1\), got shape \(5,\)"),
+    ("weight with a zero dimension", _with(P, weights={0: np.zeros((5, 0))}), X, Y, {},
+     ValueError, r"params.weights\[0\] \(W\^1\) has an empty shape \(5, 0\)"),
+    ("weight not an array", _with(P, weights={1: [[0.0] * 3] * 4}), X, Y, {}, TypeError,
+     r"params.weights\[1\] must be an array \(NumPy or another array-API library\), got list"),
+    ("weights from two libraries", _with(P, weights={1: torch.zeros(4, 3, dtype=torch.float64)}),
+     X, Y, {}, TypeError, r"params arrays must all come from one array library: "
+     r"params.weights\[0\] is numpy, params.weights\[1\] is torch"),
+    ("mixed dtypes", _with(P, biases={1: np.zeros(3, np.float32)}), X, Y, {}, TypeError,
+     r"params must share one dtype \(float64\); params.weights\[1\] is float64 and "
+     r"params.biases\[1\] is float32"),
+    ("integer weights",
+     Params([w.astype(int) for w in P.weights], [b.astype(int) for b in P.biases]), X, Y, {},
+     TypeError, r"params.weights\[0\] must be float32 or float64, got int64"),
+    ("float16 params", Params([w.astype(np.float16) for w in P.weights],
+                              [b.astype(np.float16) for b in P.biases]),
+     X.astype(np.float16), Y, {}, TypeError,
+     r"params.weights\[0\] must be float32 or float64, got float16"),
+    ("no layers", Params([], []), X, Y, {}, ValueError,
+     r"params must have at least one layer, got no weights"),
+    ("one bias missing", Params(P.weights, P.biases[:1]), X, Y, {}, ValueError,
+     r"params must have one bias per weight, got 2 weights and 1 biases"),
+    ("not Params", (P.weights, P.biases), X, Y, {}, TypeError,
+     r"params must be a manual_backprop.Params, got tuple"),
+    ("label out of range", P, X, np.array([0, 1, 2, 3, 0, 1]), {}, ValueError,
+     r"Y labels must lie in 0 .. 2 \(n_L = 3 classes\), got values in 0 .. 3"),
+    ("negative label", P, X, np.array([0, 1, -1, 2, 0, 1]), {}, ValueError,
+     r"Y labels must lie in 0 .. 2 \(n_L = 3 classes\), got values in -1 .. 2"),
+    ("float labels", P, X, Y.astype(np.float64), {}, TypeError,
+     r"Y of shape \(B,\) holds class labels and must have an integer dtype, got float64"),
+    ("labels as a column", P, X, Y[:, None], {}, ValueError,
+     r"Y of an integer dtype holds class labels and must have shape \(B,\) = \(6,\), "
+     r"got shape \(6, 1\) \(a column: use Y\[:, 0\]\)"),
+    ("2-D integer targets", P, X, np.eye(3, dtype=np.int64)[Y], {}, ValueError,
+     r"Y of an integer dtype holds class labels and must have shape \(B,\) = \(6,\), "
+     r"got shape \(6, 3\)"),
+    ("Y not an array", P, X, list(Y), {}, TypeError,
+     r"Y must be an array \(NumPy or another array-API library\), got list"),
+    ("Y from another library", P, X, torch.from_numpy(Y), {}, TypeError,
+     r"Y must come from the same array library as X \(numpy\), got torch"),
+    ("too few labels", P, X, Y[:5], {}, ValueError, r"Y must hold B = 6 labels, got 5"),
+    ("targets of the wrong shape", P, X, np.ones((6, 4)), {}, ValueError,
+     r"Y targets must have shape \(B, n_L\) = \(6, 3\), got \(6, 4\)"),
+    ("negative targets", P, X, -np.eye(3)[Y], {}, ValueError,
+     r"Y targets must be non-negative \(one-hot or soft rows\), got a minimum of -1.0"),
+    ("NaN in targets", P, X, np.full((6, 3), np.nan), {}, ValueError,
+     r"Y must be finite, but it contains NaN or Inf"),
+    ("3-D targets", P, X, np.ones((6, 3, 1)), {}, ValueError,
+     r"Y must be labels of shape \(B,\) = \(6,\) or targets of shape \(B, n_L\) = "
+     r"\(6, 3\), got shape \(6, 3, 1\)"),
+    ("unknown output", P, X, Y, {"output": "sigmoid"}, ValueError,
+     r"output must be one of \('softmax', 'relu'\), got 'sigmoid'"),
+    ("unknown reduction", P, X, Y, {"reduction": "max"}, ValueError,
+     r"reduction must be one of \('sum', 'mean'\), got 'max'"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("entry", sorted(ENTRY_POINTS))
@@ -169,7 +146,7 @@ BAD_INPUTS: list[tuple[str, Any, Any, Any, dict[str, Any], type, str]] = [
 def test_bad_input_is_refused_with_a_clear_error(
     entry: str, params: Any, X: Any, Y: Any, options: dict[str, Any], error: type, message: str
 ) -> None:
-    with pytest.raises(error, match=message):
+    with pytest.raises(error, match=f"^{message}$"):
         ENTRY_POINTS[entry](params, X, Y, **options)
 
 
@@ -257,3 +234,23 @@ def test_logits_of_1e4_give_finite_correct_results(dtype: type) -> None:
     J_ref, grads_ref = torch_reference.gradients(params, X, Y)
     assert_close(J, J_ref, parity_rtol(dtype, (1, 3), 2), "J")
     assert_params_close(grads, grads_ref, parity_rtol(dtype, (1, 3), 2), "logits 1e4")
+
+
+def test_huge_finite_logits_warn_nothing_and_give_the_right_loss() -> None:
+    """No check squares or sums the inputs, so logits near 1e300 raise no overflow warning."""
+    params = Params([np.array([[1e300, -1e300, 0.0]])], [np.zeros(3)])
+    X_huge = np.array([[1.0], [-1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning fails the test
+        J, grads = gradients(params, X_huge, np.array([1, 1]))
+        forward(params, X_huge)
+    assert J == pytest.approx(2e300, rel=parity_rtol(np.float64, (1, 3), 2))
+    np.testing.assert_array_equal(grads.weights[0], [[1.0, -1.0, 0.0]])  # X^T (a - y)
+
+
+def test_an_overflow_inside_the_pass_is_named_as_such() -> None:
+    """Finite inputs whose logits overflow: no NaN returned, a ValueError that says why."""
+    params = Params([np.array([[1e308, -1e308, 0.0]]), np.array([[2.0], [2.0], [2.0]])],
+                    [np.zeros(3), np.zeros(1)])  # fmt: skip
+    with pytest.raises(ValueError, match="overflowed"):
+        gradients(params, np.array([[10.0]]), np.array([[1.0]]), output="relu")

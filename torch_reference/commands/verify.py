@@ -6,10 +6,12 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -139,11 +141,33 @@ def environment(devices: Sequence[str], seed: int) -> dict[str, Any]:
     return env
 
 
+def source_commit() -> str | None:
+    """The git commit of the checked code, where it runs from a clone; else None."""
+    root = Path(manual_backprop.__file__).resolve().parents[1]
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    return done.stdout.strip() or None
+
+
 def certificate(rows: Sequence[Any], devices: Sequence[str], seed: int) -> dict[str, Any]:
     """The JSON document: ``environment``, ``checks`` and the top-level ``passed``."""
     return {
-        "schema": "manual-backprop-certificate/1",
-        "derivation": "shared/seed/000_f168219973182968.txt (M. Garg, Assignment 4, 2023)",
+        "schema": "manual-backprop-certificate/2",
+        "derivation": {
+            "document": "docs/derivation.md",
+            "commit": source_commit(),
+            "numbering": "M. Garg, Assignment 4 (2023)",
+        },
         "environment": environment(devices, seed),
         "checks": [asdict(row) for row in rows],
         "passed": all(row.passed for row in rows),
