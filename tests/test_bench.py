@@ -58,7 +58,7 @@ def test_analysis_scripts_run(
     """The scripts docs/performance.md quotes still run, on tiny shapes."""
     from benchmarks import elementwise_threads, page_faults, profile_step
 
-    argv = ["profile_step.py", "--sizes", "8-6-4", "--batch", "4", "--calls", "2"]
+    argv = ["profile_step.py", "--sizes", "8-6-4", "--batch", "4", "--calls", "2", "--blocks", "2"]
     monkeypatch.setattr("sys.argv", argv)
     profile_step.main()
     monkeypatch.setattr(elementwise_threads, "SHAPES", [((4, 6), "float32")])
