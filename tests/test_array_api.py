@@ -227,6 +227,22 @@ def test_one_call_reads_one_value_back_from_the_device(
     assert host_reads == ["__float__"]  # J, with every verdict folded into it
 
 
+@pytest.mark.parametrize("output", ["softmax", "relu"])
+def test_the_equations_alone_read_nothing_back(host_reads: list[str], output: str) -> None:
+    """``backpropagate`` (what the CUDA-graph benchmark captures): no value crosses to the host,
+    and on device1 no array is made on another device."""
+    from manual_backprop.algorithm import backpropagate
+    from manual_backprop.validation import targets_from
+
+    problem = make_problem((5, 4, 3), 6, output=output, targets="soft", seed=1)
+    params, X, Y = problem.converted(_strict_device1)
+    targets = targets_from(Y, X, 3)
+    host_reads.clear()
+    J, grads = backpropagate(params, X, targets, output=output, relu_grad_at_zero=0.5)
+    assert host_reads == []
+    _assert_in_library([J, *grads.weights, *grads.biases], X)
+
+
 @pytest.mark.cuda
 @pytest.mark.parametrize("entry", ["gradients", "gradients_per_example"])
 def test_one_call_synchronises_once_on_cuda(entry: str) -> None:
