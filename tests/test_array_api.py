@@ -182,6 +182,14 @@ def test_bad_values_are_named_in_another_library(asarray: Callable[[np.ndarray],
         ValueError, match=r"^Y labels must lie in 0 \.\. 2 .*got values in 0 \.\. 3$"
     ):
         gradients_per_example(params, X, Y)
+    relu = make_problem((5, 4, 3), 6, output="relu", targets="soft", seed=1)
+    relu.params.biases[-1][2] = -1e3  # a^L[:, 2] = 0 for every example ...
+    targets = relu.Y.copy()
+    targets[:, 2] = 0.0
+    targets[4, 2] = 1.0  # ... but example 4 wants class 2
+    params, X, Y = Problem(relu.params, relu.X, targets).converted(asarray)
+    with pytest.raises(ValueError, match=r"example 4 has target y\[4, 2\] > 0 but a\^L\[4, 2\]"):
+        gradients(params, X, Y, output="relu")
 
 
 # --- At most one device-to-host transfer per call ---------------------------------------------

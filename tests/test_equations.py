@@ -19,6 +19,7 @@ from manual_backprop import deltas, forward, gradients
 from manual_backprop.activations import relu_grad
 from manual_backprop.checks.error_scales import problem_rtol
 from manual_backprop.checks.problems import DERIVATION_LAYER_SIZES, Problem, make_problem
+from manual_backprop.gradients import parameter_gradients
 from tests.helpers import assert_checks_pass, assert_close
 from torch_reference.claims import TRACE_CASES, Check, trace_checks
 
@@ -98,6 +99,27 @@ def test_relu_derivative_is_sign_plus_one_over_two_eq_2() -> None:
     np.testing.assert_array_equal(relu_grad(z, at_zero=0.0), [0.0, 0.0, 0.0, 1.0])  # PyTorch's
     np.testing.assert_array_equal(relu_grad(z, at_zero=1.0), [0.0, 1.0, 1.0, 1.0])
     np.testing.assert_array_equal(relu_grad(z, at_zero=0.25), [0.0, 0.25, 0.25, 1.0])
+
+
+@pytest.mark.parametrize("at_zero", [0.0, 0.25, 0.5, 1.0])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_derivative_keeps_the_dtype_for_every_convention(dtype: type, at_zero: float) -> None:
+    z = np.array([-1.0, 0.0, 2.0], dtype=dtype)
+    h_prime = relu_grad(z, at_zero)
+    assert h_prime.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(h_prime, np.array([0.0, at_zero, 1.0], dtype=dtype))
+
+
+def test_parameter_gradients_from_kept_deltas_are_the_batched_gradients_eqs_26_31() -> None:
+    """``parameter_gradients`` (used by the error scales) applies eqs. (26)-(31) layer by layer."""
+    problem, _ = _problem("softmax", "soft")
+    params, X, Y = problem.params, problem.X, problem.Y
+    passed, all_deltas = forward(params, X), deltas(params, X, Y)
+    grads = parameter_gradients(passed.activations, all_deltas)
+    _, expected = gradients(params, X, Y)
+    assert len(grads.weights) == len(expected.weights) == 3
+    for got, want in zip(grads.weights + grads.biases, expected.weights + expected.biases):
+        np.testing.assert_array_equal(got, want)  # the same functions: the same bits
 
 
 def test_hidden_activations_are_non_negative_and_softmax_rows_sum_to_one() -> None:

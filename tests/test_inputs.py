@@ -254,3 +254,16 @@ def test_an_overflow_inside_the_pass_is_named_as_such() -> None:
                     [np.zeros(3), np.zeros(1)])  # fmt: skip
     with pytest.raises(ValueError, match="overflowed"):
         gradients(params, np.array([[10.0]]), np.array([[1.0]]), output="relu")
+
+
+def test_each_row_of_logits_is_shifted_by_its_own_maximum() -> None:
+    """eq. (34) computed stably row by row: a row whose logits sit 1000 below another's.
+
+    Shifting every row by the batch's largest logit would send exp() of the low row to 0 and
+    its log to -inf: J would come out infinite.
+    """
+    params = Params([np.array([[1000.0, 999.0, 0.0]])], [np.zeros(3)])
+    X_rows = np.array([[1.0], [0.0]])  # logits (1000, 999, 0) and (0, 0, 0)
+    J, _ = gradients(params, X_rows, np.array([0, 0]))
+    expected = np.log1p(np.exp(-1.0) + np.exp(-1000.0)) + np.log(3.0)
+    assert J == pytest.approx(expected, rel=parity_rtol(np.float64, (1, 3), 2))
