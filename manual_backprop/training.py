@@ -21,13 +21,7 @@ from manual_backprop.algorithm import gradients
 from manual_backprop.forward import forward, forward_pass
 from manual_backprop.heads import loss
 from manual_backprop.params import Params
-from manual_backprop.validation import (
-    check_inputs,
-    check_options,
-    check_targets,
-    check_values,
-    targets_from,
-)
+from manual_backprop.validation import checked_targets
 
 __all__ = ["accuracy", "batch_order", "mean_loss", "sgd_step", "train_epoch"]
 
@@ -87,13 +81,10 @@ def train_epoch(
 
 def mean_loss(params: Params, X: Any, Y: Any, *, output: str = "softmax") -> float:
     """``J / B`` on the whole of X (eq. 18 divided by B): the forward pass and the loss alone."""
-    check_options(output, "mean", 0.5)
-    check_inputs(params, X)
-    check_targets(Y, X, params.weights[-1].shape[1])
-    check_values(params, X, Y)
+    targets, _ = checked_targets(params, X, Y, output, "mean")
     passed = forward_pass(params, X, output)
     Z_L, A_L = passed.pre_activations[-1], passed.activations[-1]
-    return float(loss(Z_L, A_L, targets_from(Y, X, A_L.shape[1]), output)) / X.shape[0]
+    return float(loss(Z_L, A_L, targets, output)) / X.shape[0]
 
 
 def accuracy(params: Params, X: Any, labels: Any) -> float:

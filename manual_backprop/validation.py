@@ -35,6 +35,7 @@ __all__ = [
     "check_params",
     "check_targets",
     "check_values",
+    "checked_targets",
     "targets_from",
     "targets_valid",
 ]
@@ -285,6 +286,22 @@ def check_values(params: Params, X: Any, Y: Any = None) -> None:
         f"Y targets must be non-negative (one-hot or soft rows), got a minimum of "
         f"{float(xp.min(Y))}"
     )
+
+
+def checked_targets(
+    params: Params, X: Any, Y: Any, output: Any, reduction: Any, relu_grad_at_zero: Any = 0.5
+) -> tuple[Any, float]:
+    """Every check, eagerly, then the targets: for the oracles and other callers without a J.
+
+    Returns ``(T, h'(0))`` with ``T`` of shape (B, n_L) from :func:`targets_from`. The entry points
+    of :mod:`manual_backprop.algorithm` check the values on the device instead, in one read.
+    """
+    at_zero = check_options(output, reduction, relu_grad_at_zero)
+    check_inputs(params, X)
+    n_classes = params.weights[-1].shape[1]
+    check_targets(Y, X, n_classes)
+    check_values(params, X, Y)
+    return targets_from(Y, X, n_classes), at_zero
 
 
 def check_params(params: Any) -> Any:

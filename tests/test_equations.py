@@ -104,7 +104,7 @@ def test_relu_derivative_is_sign_plus_one_over_two_eq_2() -> None:
 @pytest.mark.parametrize("at_zero", [0.0, 0.25, 0.5, 1.0])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_relu_derivative_keeps_the_dtype_for_every_convention(dtype: type, at_zero: float) -> None:
-    z = np.array([-1.0, 0.0, 2.0], dtype=dtype)
+    z: np.ndarray = np.array([-1.0, 0.0, 2.0], dtype=dtype)
     h_prime = relu_grad(z, at_zero)
     assert h_prime.dtype == np.dtype(dtype)
     np.testing.assert_array_equal(h_prime, np.array([0.0, at_zero, 1.0], dtype=dtype))

@@ -24,13 +24,7 @@ import torch.nn.functional as F
 
 from manual_backprop import Params
 from manual_backprop.heads import check_relu_loss_finite
-from manual_backprop.validation import (
-    check_inputs,
-    check_options,
-    check_targets,
-    check_values,
-    targets_from,
-)
+from manual_backprop.validation import checked_targets
 from torch_reference.convert import to_numpy, to_tensor
 from torch_reference.layout import weight_from_linear
 from torch_reference.model import from_params
@@ -82,11 +76,8 @@ def trace(
     device: Any = "cpu",
 ) -> OracleTrace:
     """Run the oracle once and keep every intermediate. Arguments as :func:`gradients`."""
-    check_options(output, reduction, 0.0)
-    check_inputs(params, X)
-    check_targets(Y, X, params.weights[-1].shape[1])
-    check_values(params, X, Y)
-    targets = to_tensor(targets_from(Y, X, params.weights[-1].shape[1]), device)
+    checked, _ = checked_targets(params, X, Y, output, reduction, 0.0)
+    targets = to_tensor(checked, device)
     with no_tf32():
         model = from_params(params, device)
         x = to_tensor(X, device)

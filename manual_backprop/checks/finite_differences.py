@@ -26,13 +26,7 @@ from manual_backprop.checks.tolerances import finite_difference_step
 from manual_backprop.forward import forward_pass
 from manual_backprop.heads import loss
 from manual_backprop.params import Params
-from manual_backprop.validation import (
-    check_inputs,
-    check_options,
-    check_targets,
-    check_values,
-    targets_from,
-)
+from manual_backprop.validation import checked_targets
 
 __all__ = ["FiniteDifferences", "finite_difference_gradients", "loss_value"]
 
@@ -76,11 +70,7 @@ def finite_difference_gradients(
     absolute h; by default ``eps^(1/3)`` (parameters are of order 1). Cost: 4 forward passes per
     parameter, so use it on small networks.
     """
-    check_options(output, reduction, 0.5)
-    check_inputs(params, X)
-    check_targets(Y, X, params.weights[-1].shape[1])
-    check_values(params, X, Y)
-    targets = targets_from(Y, X, params.weights[-1].shape[1])
+    targets, _ = checked_targets(params, X, Y, output, reduction)
     scale = 1.0 / X.shape[0] if reduction == "mean" else 1.0
     h = finite_difference_step(params.dtype) if step is None else float(step)
     # NumPy copies, perturbed in place one entry at a time; params itself is never touched

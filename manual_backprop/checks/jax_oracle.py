@@ -26,13 +26,7 @@ from typing import Any
 import numpy as np
 
 from manual_backprop.params import Params
-from manual_backprop.validation import (
-    check_inputs,
-    check_options,
-    check_targets,
-    check_values,
-    targets_from,
-)
+from manual_backprop.validation import checked_targets
 
 __all__ = ["JaxTrace", "jax_gradients", "jax_trace", "jax_version"]
 
@@ -114,15 +108,12 @@ def jax_trace(
     import jax
     import jax.numpy as jnp
 
-    at_zero = check_options(output, reduction, relu_grad_at_zero)
+    checked, at_zero = checked_targets(params, X, Y, output, reduction, relu_grad_at_zero)
     if at_zero not in (0.0, 0.5):
         raise ValueError(f"relu_grad_at_zero must be 0 or 0.5 for jax.grad, got {at_zero}")
-    check_inputs(params, X)
-    check_targets(Y, X, params.weights[-1].shape[1])
-    check_values(params, X, Y)
     scale = 1.0 / X.shape[0] if reduction == "mean" else 1.0
 
-    targets = np.asarray(targets_from(Y, X, params.weights[-1].shape[1]))
+    targets = np.asarray(checked)
     with jax.enable_x64(True):  # float64 stays float64; float32 stays float32
         weights = [jnp.asarray(W) for W in params.weights]
         biases = [jnp.asarray(b) for b in params.biases]
