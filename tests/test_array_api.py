@@ -183,7 +183,7 @@ def test_bad_values_are_named_in_another_library(asarray: Callable[[np.ndarray],
     ):
         gradients_per_example(params, X, Y)
     relu = make_problem((5, 4, 3), 6, output="relu", targets="soft", seed=1)
-    relu.params.biases[-1][2] = -1e3  # a^L[:, 2] = 0 for every example ...
+    relu.params.biases[-1][2] = -50.0  # a^L[:, 2] = h(z) = 0 for every example ...
     targets = relu.Y.copy()
     targets[:, 2] = 0.0
     targets[4, 2] = 1.0  # ... but example 4 wants class 2

@@ -130,6 +130,15 @@ def test_hidden_activations_are_non_negative_and_softmax_rows_sum_to_one() -> No
     assert_close(passed.activations[-1].sum(axis=1), np.ones(BATCH_SIZE), rtol, "eq. (34) sums")
 
 
+def test_relu_head_delta_is_h_prime_times_minus_y_over_a_eq23() -> None:
+    problem, rtol = _problem("relu", "soft")
+    manual = deltas(problem.params, problem.X, problem.Y, output="relu", relu_grad_at_zero=0.0)
+    passed = forward(problem.params, problem.X, output="relu")
+    Z_L, A_L, Y = passed.pre_activations[-1], passed.activations[-1], problem.Y
+    dJ_da = np.where(Y > 0, -Y / np.where(Y > 0, A_L, 1.0), 0.0)  # eq. (21), 0 where y = 0
+    assert_close(manual[-1], relu_grad(Z_L, 0.0) * dJ_da, rtol, "eq. (23), literally")
+
+
 def test_softmax_delta_is_a_minus_y_eq44() -> None:
     problem, _ = _problem("softmax", "one_hot")
     manual = deltas(problem.params, problem.X, problem.Y)[-1]

@@ -189,7 +189,7 @@ def test_init_params_refuses_a_non_float_dtype() -> None:
 def test_relu_head_with_infinite_loss_names_the_example_and_class(per_example: bool) -> None:
     problem = make_problem((5, 4, 3), 6, output="relu", targets="soft", seed=1)
     params = problem.params.copy()
-    params.biases[-1][2] = -1e3  # a^L[:, 2] = 0 for every example
+    params.biases[-1][2] = -50.0  # a^L[:, 2] = h(z) = 0 for every example (a softmax: ~1e-22)
     targets = problem.Y.copy()
     targets[:, 2] = 0.0
     targets[4, 2] = 1.0  # ... but example 4 wants class 2
@@ -252,7 +252,11 @@ def test_an_overflow_inside_the_pass_is_named_as_such() -> None:
     """Finite inputs whose logits overflow: no NaN returned, a ValueError that says why."""
     params = Params([np.array([[1e308, -1e308, 0.0]]), np.array([[2.0], [2.0], [2.0]])],
                     [np.zeros(3), np.zeros(1)])  # fmt: skip
-    with pytest.raises(ValueError, match="overflowed"):
+    with pytest.raises(
+        ValueError,
+        match=r"^J, a gradient or a sum of pre-activations is NaN or Inf although every input is "
+        r"finite and valid: the pass overflowed \(inputs or weights too large for the dtype\)$",
+    ):
         gradients(params, np.array([[10.0]]), np.array([[1.0]]), output="relu")
 
 
@@ -267,3 +271,15 @@ def test_each_row_of_logits_is_shifted_by_its_own_maximum() -> None:
     J, _ = gradients(params, X_rows, np.array([0, 0]))
     expected = np.log1p(np.exp(-1.0) + np.exp(-1000.0)) + np.log(3.0)
     assert J == pytest.approx(expected, rel=parity_rtol(np.float64, (1, 3), 2))
+
+
+def test_params_copy_shares_no_memory_with_the_original() -> None:
+    """The no-mutation promise relies on it: a copy is new arrays, same dtypes and values."""
+    original = make_problem((5, 4, 3), 2, seed=1).params
+    copy = original.copy()
+    for a, b in zip(original.weights + original.biases, copy.weights + copy.biases):
+        assert not np.shares_memory(a, b)
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)
+    copy.weights[0][0, 0] += 1.0
+    assert copy.weights[0][0, 0] != original.weights[0][0, 0]
