@@ -43,3 +43,17 @@ def test_one_example_is_the_outer_product_of_eqs_26_to_31() -> None:
             grads.weights[l - 1], np.outer(activations[l - 1][0], deltas_[l - 1][0])
         )
         np.testing.assert_array_equal(grads.biases[l - 1], deltas_[l - 1][0])
+
+
+def test_backpropagate_defaults_are_gradients_defaults() -> None:
+    """The equations alone take the same defaults: softmax, h'(0) = 1/2 (eq. 2), a sum."""
+    from manual_backprop.algorithm import backpropagate
+    from manual_backprop.checks.problems import exact_kink_problem
+    from manual_backprop.validation import targets_from
+
+    kink = exact_kink_problem()  # h'(0) matters here
+    J, grads = backpropagate(kink.params, kink.X, targets_from(kink.Y, kink.X, 3))
+    J_ref, grads_ref = gradients(kink.params, kink.X, kink.Y)
+    assert float(J) == J_ref
+    for got, want in zip(grads.weights + grads.biases, grads_ref.weights + grads_ref.biases):
+        np.testing.assert_array_equal(got, want)
