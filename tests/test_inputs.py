@@ -166,36 +166,68 @@ def test_forward_refuses_bad_input_too() -> None:
 
 
 @pytest.mark.parametrize(
-    ("sizes", "error", "message"),
+    ("argument", "error", "message"),
     [
-        ((5,), TypeError, "at least two"),
-        ((5, 0, 3), ValueError, ">= 1"),
-        ((5, 2.0), TypeError, "ints"),
+        ({"layer_sizes": (5,)}, TypeError,
+         r"layer_sizes must be a sequence of at least two ints \(n_0, \.\.\., n_L\), got \(5,\)"),
+        ({"layer_sizes": (5, 2.0)}, TypeError,
+         r"layer_sizes must be a sequence of at least two ints \(n_0, \.\.\., n_L\), "
+         r"got \(5, 2\.0\)"),
+        ({"layer_sizes": b"\x05\x03"}, TypeError,
+         r"layer_sizes must be a sequence of at least two ints \(n_0, \.\.\., n_L\), "
+         r"got b'\\x05\\x03'"),
+        ({"layer_sizes": "53"}, TypeError,
+         r"layer_sizes must be a sequence of at least two ints \(n_0, \.\.\., n_L\), got '53'"),
+        ({"layer_sizes": (5, 0, 3)}, ValueError, r"layer_sizes must all be >= 1, got \(5, 0, 3\)"),
+        ({"seed": 1.5}, TypeError, r"seed must be an int, got float"),
+        ({"seed": "0"}, TypeError, r"seed must be an int, got str"),
+        ({"seed": True}, TypeError, r"seed must be an int, got bool"),
+        ({"dtype": np.int32}, TypeError, r"dtype must be a NumPy floating dtype, got int32"),
+        ({"dtype": "float128x"}, TypeError,
+         r"dtype must be a NumPy floating dtype, got 'float128x'"),
     ],
-)
-def test_init_params_refuses_bad_layer_sizes(
-    sizes: tuple[Any, ...], error: type, message: str
+)  # fmt: skip
+def test_init_params_refuses_bad_arguments_by_name(
+    argument: dict[str, Any], error: type, message: str
 ) -> None:
-    with pytest.raises(error, match=message):
-        init_params(sizes)
+    arguments: dict[str, Any] = {"layer_sizes": (3, 2), **argument}
+    layer_sizes = arguments.pop("layer_sizes")
+    with pytest.raises(error, match=f"^{message}$"):
+        init_params(layer_sizes, **arguments)
 
 
-def test_init_params_refuses_a_non_float_dtype() -> None:
-    with pytest.raises(TypeError, match="floating dtype"):
-        init_params((3, 2), dtype=np.int32)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_init_params_draws_he_scaled_weights_and_zero_biases(dtype: type) -> None:
+    """w ~ Normal(0, 2 / n_in) (He et al. 2015); b = 0; the dtype asked for; seed 0 by default."""
+    params = init_params((1000, 2000, 10), dtype=dtype)
+    for W, n_in in zip(params.weights, (1000, 2000)):
+        assert W.dtype == np.dtype(dtype)
+        # the sample std of N entries has a relative standard error of 1 / sqrt(2N): 5 of them
+        assert np.std(W) == pytest.approx(np.sqrt(2.0 / n_in), rel=5 / np.sqrt(2 * W.size))
+        assert abs(np.mean(W)) <= 5 * np.sqrt(2.0 / n_in / W.size)
+    for b in params.biases:
+        assert b.dtype == np.dtype(dtype) and not np.any(b)
+    again = init_params((1000, 2000, 10), seed=0, dtype=dtype)
+    np.testing.assert_array_equal(params.weights[1], again.weights[1])  # the default seed is 0
 
 
-@pytest.mark.parametrize("per_example", [False, True])
-def test_relu_head_with_infinite_loss_names_the_example_and_class(per_example: bool) -> None:
+@pytest.mark.parametrize("entry", ["gradients", "gradients_per_example", "deltas"])
+def test_relu_head_with_infinite_loss_names_the_example_and_class(entry: str) -> None:
     problem = make_problem((5, 4, 3), 6, output="relu", targets="soft", seed=1)
     params = problem.params.copy()
     params.biases[-1][2] = -50.0  # a^L[:, 2] = h(z) = 0 for every example (a softmax: ~1e-22)
     targets = problem.Y.copy()
     targets[:, 2] = 0.0
     targets[4, 2] = 1.0  # ... but example 4 wants class 2
-    entry = gradients_per_example if per_example else gradients
-    with pytest.raises(ValueError, match=r"example 4 has target y\[4, 2\] > 0 but a\^L\[4, 2\]"):
-        entry(params, problem.X, targets, output="relu")
+    message = r"example 4 has target y\[4, 2\] > 0 but a\^L\[4, 2\]"
+    with pytest.raises(ValueError, match=message):
+        ENTRY_POINTS[entry](params, problem.X, targets, output="relu")
+    outputs = forward(params, problem.X, output="relu").activations[-1]
+    labels = np.argmax(outputs, axis=1)  # the same as labels: each example's largest output ...
+    labels[4] = 2  # ... but example 4 is class 2, whose output is 0
+    assert np.all(np.delete(outputs[np.arange(6), labels], 4) > 0)
+    with pytest.raises(ValueError, match=message):
+        ENTRY_POINTS[entry](params, problem.X, labels, output="relu")
 
 
 @pytest.mark.parametrize("entry", sorted(ENTRY_POINTS))
