@@ -315,3 +315,14 @@ def test_params_copy_shares_no_memory_with_the_original() -> None:
         np.testing.assert_array_equal(a, b)
     copy.weights[0][0, 0] += 1.0
     assert copy.weights[0][0, 0] != original.weights[0][0, 0]
+
+
+@pytest.mark.parametrize("targets", ["labels", "soft"])
+def test_targets_are_always_a_new_array(targets: str) -> None:
+    """The contract's "inputs are never modified" needs it: T never shares memory with Y."""
+    from manual_backprop.validation import targets_from
+
+    problem = make_problem((5, 4, 3), 6, targets=targets, seed=2)
+    T = targets_from(problem.Y, problem.X, 3)
+    assert T.shape == (6, 3) and T.dtype == problem.X.dtype
+    assert not np.shares_memory(T, problem.Y)
