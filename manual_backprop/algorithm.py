@@ -37,6 +37,7 @@ from manual_backprop.validation import (
     check_options,
     check_targets,
     check_values,
+    reduction_scale,
     targets_from,
     targets_valid,
 )
@@ -58,7 +59,8 @@ def _forward_and_output_delta(
     Z_L, A_L = passed.pre_activations[-1], passed.activations[-1]
     xp = namespace(Z_L)
     pre_activation_sums = [xp.sum(Z) for Z in passed.pre_activations]
-    J = scale * loss(Z_L, A_L, targets, output) + 0.0 * sum(pre_activation_sums)  # eq. (18)
+    J = scale * loss(Z_L, A_L, targets, output)  # eq. (18)
+    J = J + 0.0 * sum(pre_activation_sums)  # NaN if a pre-activation is not finite, else J
     delta_L = scale * output_delta(Z_L, A_L, targets, output, relu_grad_at_zero)  # (23), (42)
     return J, passed, delta_L
 
@@ -120,8 +122,7 @@ def _prepare(
     n_classes = params.weights[-1].shape[1]
     check_targets(Y, X, n_classes)
     targets = targets_from(Y, X, n_classes)
-    scale = 1.0 / X.shape[0] if reduction == "mean" else 1.0
-    return targets, targets_valid(Y, n_classes), at_zero, scale
+    return targets, targets_valid(Y, n_classes), at_zero, reduction_scale(reduction, X.shape[0])
 
 
 def _explain(params: Params, X: Any, Y: Any, output: str) -> None:

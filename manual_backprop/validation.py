@@ -36,6 +36,7 @@ __all__ = [
     "check_targets",
     "check_values",
     "checked_targets",
+    "reduction_scale",
     "targets_from",
     "targets_valid",
 ]
@@ -46,6 +47,11 @@ OUTPUTS = ("softmax", "relu")
 REDUCTIONS = ("sum", "mean")
 #: The floating dtypes the tolerances are derived for (float16's 11-bit mantissa is not one).
 DTYPES = ("float32", "float64")
+
+
+def reduction_scale(reduction: str, batch_size: int) -> float:
+    """The factor on J and every gradient: 1 for ``"sum"`` (eq. 18), ``1 / B`` for ``"mean"``."""
+    return 1.0 / batch_size if reduction == "mean" else 1.0
 
 
 def check_options(output: Any, reduction: Any, relu_grad_at_zero: Any) -> float:

@@ -49,6 +49,7 @@ from manual_backprop.checks.tolerances import (
     normwise_error,
     parity_rtol,
 )
+from manual_backprop.validation import reduction_scale
 from torch_reference.convert import to_numpy, to_tensor
 from torch_reference.oracle import no_tf32, trace
 
@@ -208,14 +209,13 @@ def trace_checks(
     params, X, Y = _on_device(problem, device)
     rtol = problem_rtol(problem.params, problem.X, problem.Y, output)
     scales = error_scales(problem.params, problem.X, problem.Y, output, ORACLE_RELU_GRAD_AT_ZERO)
-    if reduction == "mean":  # every error scale of J and its derivatives is divided by B, too
-        batch = problem.X.shape[0]
-        scales = type(scales)(
-            scales.loss / batch,
-            [d / batch for d in scales.deltas],
-            Params([w / batch for w in scales.grads.weights],
-                   [b / batch for b in scales.grads.biases]),
-        )  # fmt: skip
+    factor = reduction_scale(reduction, problem.X.shape[0])  # J and its derivatives, so theirs
+    scales = type(scales)(
+        scales.loss * factor,
+        [d * factor for d in scales.deltas],
+        Params([w * factor for w in scales.grads.weights],
+               [b * factor for b in scales.grads.biases]),
+    )  # fmt: skip
     options = {"output": output, "reduction": reduction}
     convention = {**options, "relu_grad_at_zero": ORACLE_RELU_GRAD_AT_ZERO}
     with no_tf32():

@@ -26,7 +26,7 @@ from manual_backprop.checks.tolerances import finite_difference_step
 from manual_backprop.forward import forward_pass
 from manual_backprop.heads import loss
 from manual_backprop.params import Params
-from manual_backprop.validation import checked_targets
+from manual_backprop.validation import checked_targets, reduction_scale
 
 __all__ = ["FiniteDifferences", "finite_difference_gradients", "loss_value"]
 
@@ -71,7 +71,7 @@ def finite_difference_gradients(
     parameter, so use it on small networks.
     """
     targets, _ = checked_targets(params, X, Y, output, reduction)
-    scale = 1.0 / X.shape[0] if reduction == "mean" else 1.0
+    scale = reduction_scale(reduction, X.shape[0])
     h = finite_difference_step(params.dtype) if step is None else float(step)
     # NumPy copies, perturbed in place one entry at a time; params itself is never touched
     work = Params([np.array(W, copy=True) for W in params.weights],

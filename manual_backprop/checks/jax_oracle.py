@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from manual_backprop.params import Params
-from manual_backprop.validation import checked_targets
+from manual_backprop.validation import checked_targets, reduction_scale
 
 __all__ = ["JaxTrace", "jax_gradients", "jax_trace", "jax_version"]
 
@@ -111,7 +111,7 @@ def jax_trace(
     checked, at_zero = checked_targets(params, X, Y, output, reduction, relu_grad_at_zero)
     if at_zero not in (0.0, 0.5):
         raise ValueError(f"relu_grad_at_zero must be 0 or 0.5 for jax.grad, got {at_zero}")
-    scale = 1.0 / X.shape[0] if reduction == "mean" else 1.0
+    scale = reduction_scale(reduction, X.shape[0])
 
     targets = np.asarray(checked)
     with jax.enable_x64(True):  # float64 stays float64; float32 stays float32

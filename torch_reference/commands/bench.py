@@ -43,6 +43,7 @@ from torch_reference.commands.arguments import (
     positive_int,
 )
 from torch_reference.commands.contenders import CPU_CONTENDERS
+from torch_reference.commands.machine import cpu_model
 
 __all__ = ["NEEDS", "SIZES", "add_parser", "peak_memory", "run"]
 
@@ -101,17 +102,6 @@ def _run_contender(name: str, configs: list[tuple[str, int, str]], budget: float
     if done.returncode != 0:
         raise RuntimeError(f"bench: contender {name} failed:\n{done.stderr[-2000:]}")
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
-
-
-def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def _ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -230,7 +220,7 @@ def run(args: argparse.Namespace) -> int:
     configs = configurations(args.quick)
     contenders = list(dict.fromkeys(args.contenders))
     print(
-        f"{_cpu_model()}, {os.cpu_count()} cores; each contender alone in a fresh process with "
+        f"{cpu_model()}, {os.cpu_count()} cores; each contender alone in a fresh process with "
         f"its library's defaults; {args.runs} runs, alternating; medians"
     )
     per_run: dict[str, list[list[float]]] = {name: [] for name in contenders}
@@ -256,7 +246,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:  # first: the results must not depend on the plot
         document = {
             "environment": {
-                "cpu": _cpu_model(),
+                "cpu": cpu_model(),
                 "cpu_count": os.cpu_count(),
                 "platform": platform.platform(),
                 "python": sys.version.split()[0],

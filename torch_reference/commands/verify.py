@@ -19,6 +19,7 @@ import numpy as np
 import manual_backprop
 from manual_backprop.checks.jax_oracle import jax_version
 from torch_reference.commands.arguments import non_negative_int, output_path
+from torch_reference.commands.machine import cpu_model
 
 __all__ = ["NEEDS", "add_parser", "certificate", "environment", "format_table", "run"]
 
@@ -105,15 +106,6 @@ def environment(devices: Sequence[str], seed: int) -> dict[str, Any]:
         blas = config.get("Build Dependencies", {}).get("blas") if config else None
     except (TypeError, ValueError):  # numpy < 1.26
         blas = None
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
     env: dict[str, Any] = {
         "python": sys.version.split()[0],
         "platform": platform.platform(),
@@ -122,7 +114,7 @@ def environment(devices: Sequence[str], seed: int) -> dict[str, Any]:
         "jax": jax_version(),
         "manual_backprop": manual_backprop.__version__,
         "blas": blas,
-        "cpu": cpu,
+        "cpu": cpu_model(),
         "cpu_count": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
         "seed": seed,
