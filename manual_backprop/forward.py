@@ -42,7 +42,8 @@ def forward_pass(params: Params, X: Any, output: str) -> ForwardPass:
     activations: list[Any] = [X]  # layer 0 is the input
     n_layers = len(params.weights)
     for l, (W, b) in enumerate(zip(params.weights, params.biases), start=1):
-        Z = activations[-1] @ W + b  # eqs. (3), (5), (7): z_n^l = sum_m w_mn^l a_m^(l-1) + b_n^l
+        Z = activations[-1] @ W  # eqs. (3), (5), (7): z_n^l = sum_m w_mn^l a_m^(l-1) ...
+        Z += b  # ... + b_n^l, into the new product; a JAX array is rebound (performance.md)
         if l < n_layers:
             A = relu(Z)  # eqs. (4), (6): a^l = h(z^l)
         else:
