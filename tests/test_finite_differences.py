@@ -103,5 +103,33 @@ def test_relu_grad_at_zero_one_half_matches_jax_max_at_exact_zeros() -> None:
     assert not np.allclose(pytorch_convention.weights[0], oracle.weights[0])
 
 
-def test_finite_difference_step_is_the_cube_root_of_eps() -> None:
-    assert finite_difference_step(np.float64) == pytest.approx(np.finfo(np.float64).eps ** (1 / 3))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_finite_difference_step_is_the_cube_root_of_eps(dtype: type) -> None:
+    assert finite_difference_step(dtype) == pytest.approx(np.finfo(dtype).eps ** (1 / 3))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_kink_step_is_the_square_root_of_eps(dtype: type) -> None:
+    assert kink_step(dtype) == pytest.approx(np.finfo(dtype).eps ** (1 / 2))
+
+
+def test_finite_differences_take_the_step_given_or_eps_cube_root_of_the_params_dtype() -> None:
+    problem = make_problem((3, 2, 2), 2, seed=4)
+    assert finite_difference_gradients(problem.params, problem.X, problem.Y, step=1e-4).step == 1e-4
+    as_float32 = problem.converted(lambda a: a.astype(np.float32) if a.dtype.kind == "f" else a)
+    numeric = finite_difference_gradients(*as_float32)
+    assert numeric.step == finite_difference_step(np.float32)
+
+
+def test_finite_differences_never_write_to_the_params() -> None:
+    """The perturbations go into copies: read-only params work, and come back unchanged."""
+    problem = make_problem((3, 2, 2), 2, seed=4)
+    params = problem.params.copy()
+    for array in params.weights + params.biases:
+        array.setflags(write=False)
+    numeric = finite_difference_gradients(params, problem.X, problem.Y)
+    for array, original in zip(
+        params.weights + params.biases, problem.params.weights + problem.params.biases
+    ):
+        np.testing.assert_array_equal(array, original)
+    assert numeric.grads.weights[0].shape == (3, 2)

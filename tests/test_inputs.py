@@ -55,6 +55,8 @@ NAN_X = X.copy()
 NAN_X[2, 1] = np.nan
 INF_W = P.weights[1].copy()
 INF_W[0, 0] = np.inf
+NAN_W = P.weights[0].copy()
+NAN_W[4, 3] = np.nan
 
 BAD_INPUTS: list[tuple[str, Any, Any, Any, dict[str, Any], type, str]] = [
     # (what, params, X, Y, options, error, the whole message as a regular expression)
@@ -73,9 +75,11 @@ BAD_INPUTS: list[tuple[str, Any, Any, Any, dict[str, Any], type, str]] = [
     ("NaN in X", P, NAN_X, Y, {}, ValueError, r"X must be finite, but it contains NaN or Inf"),
     ("Inf in a weight", _with(P, weights={1: INF_W}), X, Y, {}, ValueError,
      r"params.weights\[1\] must be finite, but it contains NaN or Inf"),
+    ("NaN in the first weight", _with(P, weights={0: NAN_W}), X, Y, {}, ValueError,
+     r"params.weights\[0\] must be finite, but it contains NaN or Inf"),
     ("-Inf in a bias", _with(P, biases={0: np.array([0.0, -np.inf, 0.0, 0.0])}), X, Y, {},
      ValueError, r"params.biases\[0\] must be finite, but it contains NaN or Inf"),
-    ("weights do not chain", _with(P, weights={1: np.zeros((3, 3))}), X, Y, {}, ValueError,
+    ("weights do not chain", _with(P, weights={1: np.zeros((3, 5))}), X, Y, {}, ValueError,
      r"params.weights do not chain: W\^2 has 3 rows but W\^1 has 4 columns "
      r"\(expected W\^2 of shape \(4, n_2\)\)"),
     ("bias of the wrong length", _with(P, biases={0: np.zeros(3)}), X, Y, {}, ValueError,
@@ -84,6 +88,10 @@ BAD_INPUTS: list[tuple[str, Any, Any, Any, dict[str, Any], type, str]] = [
      r"params.weights\[0\] \(W\^1\) must be 2-D \(n_0, n_1\), got shape \(5,\)"),
     ("weight with a zero dimension", _with(P, weights={0: np.zeros((5, 0))}), X, Y, {},
      ValueError, r"params.weights\[0\] \(W\^1\) has an empty shape \(5, 0\)"),
+    ("weight with no rows", _with(P, weights={0: np.zeros((0, 4))}), X, Y, {},
+     ValueError, r"params.weights\[0\] \(W\^1\) has an empty shape \(0, 4\)"),
+    ("first weight not an array", _with(P, weights={0: [[0.0] * 4] * 5}), X, Y, {}, TypeError,
+     r"params.weights\[0\] must be an array \(NumPy or another array-API library\), got list"),
     ("weight not an array", _with(P, weights={1: [[0.0] * 3] * 4}), X, Y, {}, TypeError,
      r"params.weights\[1\] must be an array \(NumPy or another array-API library\), got list"),
     ("weights from two libraries", _with(P, weights={1: torch.zeros(4, 3, dtype=torch.float64)}),
@@ -122,6 +130,8 @@ BAD_INPUTS: list[tuple[str, Any, Any, Any, dict[str, Any], type, str]] = [
     ("Y from another library", P, X, torch.from_numpy(Y), {}, TypeError,
      r"Y must come from the same array library as X \(numpy\), got torch"),
     ("too few labels", P, X, Y[:5], {}, ValueError, r"Y must hold B = 6 labels, got 5"),
+    ("boolean targets", P, X, np.eye(3, dtype=bool)[Y], {}, TypeError,
+     r"Y of shape \(B, n_L\) holds float targets and must have a floating dtype, got bool"),
     ("targets of the wrong shape", P, X, np.ones((6, 4)), {}, ValueError,
      r"Y targets must have shape \(B, n_L\) = \(6, 3\), got \(6, 4\)"),
     ("negative targets", P, X, -np.eye(3)[Y], {}, ValueError,
@@ -326,3 +336,21 @@ def test_targets_are_always_a_new_array(targets: str) -> None:
     T = targets_from(problem.Y, problem.X, 3)
     assert T.shape == (6, 3) and T.dtype == problem.X.dtype
     assert not np.shares_memory(T, problem.Y)
+
+
+def test_saved_and_loaded_params_are_checked_finite_layers_by_name(tmp_path: Any) -> None:
+    """``save_params`` and ``load_params`` refuse what ``gradients`` would, naming the array."""
+    from manual_backprop.serialization import load_params, save_params
+
+    path = tmp_path / "params.npz"
+    with pytest.raises(TypeError, match=r"^params must be a manual_backprop\.Params, got list$"):
+        save_params(path, [P.weights, P.biases])  # type: ignore[arg-type]
+    nan_bias = P.biases[1].copy()
+    nan_bias[0] = np.nan
+    message = r"^params\.biases\[1\] must be finite, but it contains NaN or Inf$"
+    with pytest.raises(ValueError, match=message):
+        save_params(path, _with(P, biases={1: nan_bias}))
+    assert not path.exists()  # refused before anything is written
+    np.savez(path, W1=P.weights[0], W2=INF_W, b1=P.biases[0], b2=P.biases[1])
+    with pytest.raises(ValueError, match=r"^params\.weights\[1\] must be finite, but it contains"):
+        load_params(path)
