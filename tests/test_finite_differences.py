@@ -105,12 +105,14 @@ def test_relu_grad_at_zero_one_half_matches_jax_max_at_exact_zeros() -> None:
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_finite_difference_step_is_the_cube_root_of_eps(dtype: type) -> None:
-    assert finite_difference_step(dtype) == pytest.approx(np.finfo(dtype).eps ** (1 / 3))
+    assert finite_difference_step(dtype) == pytest.approx(
+        float(np.finfo(dtype).eps) ** (1 / 3), abs=0.0
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_kink_step_is_the_square_root_of_eps(dtype: type) -> None:
-    assert kink_step(dtype) == pytest.approx(np.finfo(dtype).eps ** (1 / 2))
+    assert kink_step(dtype) == pytest.approx(float(np.finfo(dtype).eps) ** (1 / 2), abs=0.0)
 
 
 def test_finite_differences_take_the_step_given_or_eps_cube_root_of_the_params_dtype() -> None:
@@ -133,3 +135,21 @@ def test_finite_differences_never_write_to_the_params() -> None:
     ):
         np.testing.assert_array_equal(array, original)
     assert numeric.grads.weights[0].shape == (3, 2)
+
+
+@pytest.mark.parametrize("output", ["softmax", "relu"])
+def test_finite_differences_report_j_and_the_change_from_h_to_2h(output: str) -> None:
+    """``loss`` is the J the entry points compute, and ``step_change`` is ``D(2h) - D(h)``."""
+    problem = make_problem((3, 2, 2), 2, output=output, seed=4)
+    params, X, Y = problem.params, problem.X, problem.Y
+    h = 1e-4
+    at_h = finite_difference_gradients(params, X, Y, output=output, step=h)
+    at_2h = finite_difference_gradients(params, X, Y, output=output, step=2 * h)
+    J, _ = gradients(params, X, Y, output=output)
+    assert at_h.loss == pytest.approx(J, rel=1e-14, abs=0.0)
+    for change, coarse, fine in zip(
+        at_h.step_change.weights + at_h.step_change.biases,
+        at_2h.grads.weights + at_2h.grads.biases,
+        at_h.grads.weights + at_h.grads.biases,
+    ):
+        np.testing.assert_array_equal(change, coarse - fine)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from manual_backprop import Params
+from manual_backprop import Params, forward
 from manual_backprop.checks.error_scales import (
     error_scales,
     output_condition,
@@ -31,20 +31,27 @@ EPS64 = float(np.finfo(np.float64).eps)
 EPS32 = float(np.finfo(np.float32).eps)
 
 
-def test_parity_rtol_is_2L_sqrt_K_eps_with_K_the_longest_inner_length() -> None:
+def exactly(value: float) -> object:
+    """``pytest.approx`` to 1e-12 relative and no absolute slack.
+
+    Its default absolute tolerance, 1e-12, is larger than every tolerance here (a few hundred
+    eps): with it, 8 eps would "equal" 28 eps.
+    """
+    return pytest.approx(value, rel=1e-12, abs=0.0)
+
+
+def test_parity_rtol_is_2_depth_sqrt_inner_length_eps() -> None:
     # L = 3 layers, K = max(B = 8, 64, 32, 16, 10) = 64: 2 * 3 * 8 * eps
-    assert parity_rtol(np.float64, (64, 32, 16, 10), 8) == pytest.approx(48 * EPS64, rel=1e-15)
+    assert parity_rtol(np.float64, (64, 32, 16, 10), 8) == exactly(48 * EPS64)
     # L = 2, K = B = 100 > every width: 2 * 2 * 10 * eps, in float32's eps
-    assert parity_rtol(np.float32, (5, 4, 3), 100) == pytest.approx(40 * EPS32, rel=1e-15)
+    assert parity_rtol(np.float32, (5, 4, 3), 100) == exactly(40 * EPS32)
     # the condition number multiplies it
-    assert parity_rtol(np.float64, (5, 4, 3), 100, 2.5) == pytest.approx(100 * EPS64, rel=1e-15)
+    assert parity_rtol(np.float64, (5, 4, 3), 100, 2.5) == exactly(100 * EPS64)
 
 
 def test_trajectory_rtol_is_steps_times_parity_rtol() -> None:
     # 300 steps of (64, 32, 10) at B = 16: 300 * 2 * 2 * 8 * eps
-    assert trajectory_rtol(np.float64, (64, 32, 10), 16, 300) == pytest.approx(
-        9600 * EPS64, rel=1e-15
-    )
+    assert trajectory_rtol(np.float64, (64, 32, 10), 16, 300) == exactly(9600 * EPS64)
 
 
 def test_machine_epsilon_reads_any_librarys_dtype_by_name() -> None:
@@ -88,31 +95,31 @@ def test_error_scales_of_the_softmax_head_by_hand() -> None:
     """W^2 has two equal columns, so the logits tie and every a = 1/2 exactly.
 
     Z^2 = [[3, 3], [0, 0]], S^2 = |A^1| |W^2| = [[3, 3], [0, 0]]; soft targets
-    y = [[1, 0], [0.5, 1]], row masses m = [1, 1.5]; the largest logit term per row is [3, 0].
-    Delta^2 scale = |a| m + y + 2 m |a| max_n S^2 = [[0.5 + 1 + 3, 0.5 + 0 + 3],
-    [0.75 + 0.5 + 0, 0.75 + 1 + 0]] = [[4.5, 3.5], [1.25, 1.75]].
-    Delta^1 scale = h'(Z^1) * (Delta^2 scale @ |W^2|.T) = [[1, 0], [1/2, 0]] * [[8, 8], [3, 3]]
-    = [[8, 0], [1.5, 0]] (h'(0) = 1/2 by default).
-    dW^1 = |X|.T Delta^1 = [[1*8 + 2*1.5, 0], [1*8 + 1*1.5, 0]]; db^1 = [9.5, 0].
-    dW^2 = S^1.T Delta^2 = [[3*4.5 + 4*1.25, 3*3.5 + 4*1.75], [2.5*4.5 + 3.5*1.25,
-    2.5*3.5 + 3.5*1.75]]; db^2 = [5.75, 5.25]. J: sum(y) * max(1, max S^2) = 2.5 * 3.
+    y = [[2, 0], [0.5, 1]], row masses m = [2, 1.5]; the largest logit term per row is [3, 0].
+    Delta^2 scale = |a| m + y + 2 m |a| max_n S^2 = [[1 + 2 + 6, 1 + 0 + 6],
+    [0.75 + 0.5 + 0, 0.75 + 1 + 0]] = [[9, 7], [1.25, 1.75]].
+    Delta^1 scale = h'(Z^1) * (Delta^2 scale @ |W^2|.T) = [[1, 0], [1/2, 0]] * [[16, 16], [3, 3]]
+    = [[16, 0], [1.5, 0]] (h'(0) = 1/2 by default).
+    dW^1 = |X|.T Delta^1 = [[1*16 + 2*1.5, 0], [1*16 + 1*1.5, 0]]; db^1 = [17.5, 0].
+    dW^2 = S^1.T Delta^2 = [[3*9 + 4*1.25, 3*7 + 4*1.75], [2.5*9 + 3.5*1.25, 2.5*7 + 3.5*1.75]];
+    db^2 = [10.25, 8.75]. J: sum(y) * max(1, max S^2) = 3.5 * 3.
     """
     W2 = np.array([[1.0, 1.0], [-1.0, -1.0]])
     params = Params([W1_HAND, W2], [B1_HAND, np.zeros(2)])
-    Y = np.array([[1.0, 0.0], [0.5, 1.0]])
-    magnitudes = term_magnitudes(params, X_HAND, "softmax")
+    Y = np.array([[2.0, 0.0], [0.5, 1.0]])
+    magnitudes = term_magnitudes(params, forward(params, X_HAND).activations)
     np.testing.assert_array_equal(magnitudes[0], [[3.0, 2.5], [4.0, 3.5]])
     np.testing.assert_array_equal(magnitudes[1], [[3.0, 3.0], [0.0, 0.0]])
     scales = error_scales(params, X_HAND, Y, "softmax")
-    np.testing.assert_array_equal(scales.deltas[1], [[4.5, 3.5], [1.25, 1.75]])
-    np.testing.assert_array_equal(scales.deltas[0], [[8.0, 0.0], [1.5, 0.0]])
-    np.testing.assert_array_equal(scales.grads.weights[0], [[11.0, 0.0], [9.5, 0.0]])
-    np.testing.assert_array_equal(scales.grads.biases[0], [9.5, 0.0])
-    np.testing.assert_array_equal(scales.grads.weights[1], [[18.5, 17.5], [15.625, 14.875]])
-    np.testing.assert_array_equal(scales.grads.biases[1], [5.75, 5.25])
-    assert scales.loss == 7.5
+    np.testing.assert_array_equal(scales.deltas[1], [[9.0, 7.0], [1.25, 1.75]])
+    np.testing.assert_array_equal(scales.deltas[0], [[16.0, 0.0], [1.5, 0.0]])
+    np.testing.assert_array_equal(scales.grads.weights[0], [[19.0, 0.0], [17.5, 0.0]])
+    np.testing.assert_array_equal(scales.grads.biases[0], [17.5, 0.0])
+    np.testing.assert_array_equal(scales.grads.weights[1], [[32.0, 28.0], [26.875, 23.625]])
+    np.testing.assert_array_equal(scales.grads.biases[1], [10.25, 8.75])
+    assert scales.loss == 10.5
     at_zero = error_scales(params, X_HAND, Y, "softmax", relu_grad_at_zero=0.0)
-    np.testing.assert_array_equal(at_zero.deltas[0], [[8.0, 0.0], [0.0, 0.0]])  # h'(0) = 0
+    np.testing.assert_array_equal(at_zero.deltas[0], [[16.0, 0.0], [0.0, 0.0]])  # h'(0) = 0
     assert output_condition(params, X_HAND, Y, "softmax") == 1.0
 
 
@@ -141,14 +148,18 @@ def test_error_scales_and_condition_of_the_relu_head_by_hand() -> None:
     np.testing.assert_allclose(scales.grads.biases[1], [20.0, 1 / 0.55], **close)
     assert scales.loss == 2.0
     kappa = output_condition(params, X_HAND, Y, "relu")
-    assert kappa == pytest.approx(0.65 / 0.55, rel=1e-14)
-    assert problem_rtol(params, X_HAND, Y, "relu") == pytest.approx(
-        kappa * 2 * 2 * np.sqrt(2) * EPS64, rel=1e-14
+    assert kappa == exactly(0.65 / 0.55)
+    assert problem_rtol(params, X_HAND, Y, "relu") == exactly(
+        0.65 / 0.55 * 2 * 2 * np.sqrt(2) * EPS64
     )
+
+
+def test_relu_head_condition_is_1_without_positive_targets() -> None:
+    params = Params([W1_HAND, np.eye(2)], [B1_HAND, np.zeros(2)])
+    assert output_condition(params, X_HAND, np.zeros((2, 2)), "relu") == 1.0
 
 
 def test_problem_rtol_takes_the_batch_size_as_an_inner_length() -> None:
     problem = make_problem((3, 4, 3), 50, seed=0)  # B = 50 is the longest inner length
-    assert problem_rtol(problem.params, problem.X, problem.Y, "softmax") == pytest.approx(
-        2 * 2 * np.sqrt(50) * EPS64, rel=1e-15
-    )
+    rtol = problem_rtol(problem.params, problem.X, problem.Y, "softmax")
+    assert rtol == exactly(2 * 2 * np.sqrt(50) * EPS64)

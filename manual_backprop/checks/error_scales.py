@@ -24,9 +24,12 @@ from manual_backprop.validation import targets_from
 __all__ = ["ErrorScales", "error_scales", "output_condition", "problem_rtol", "term_magnitudes"]
 
 
-def term_magnitudes(params: Params, X: Any, output: str) -> list[Any]:
-    """``S^l = |A^(l-1)| |W^l| + |b^l|``, l = 1 .. L: what the terms summed into ``Z^l`` weigh."""
-    activations = forward_pass(params, X, output).activations
+def term_magnitudes(params: Params, activations: list[Any]) -> list[Any]:
+    """``S^l = |A^(l-1)| |W^l| + |b^l|``, l = 1 .. L: what the terms summed into ``Z^l`` weigh.
+
+    ``activations`` is a forward pass's ``A^0 = X, A^1, ..``
+    (:class:`manual_backprop.forward.ForwardPass`); the output activation is not used.
+    """
     return [
         np.abs(np.asarray(A)) @ np.abs(np.asarray(W)) + np.abs(np.asarray(b))
         for A, W, b in zip(activations[:-1], params.weights, params.biases)
@@ -37,11 +40,12 @@ def output_condition(params: Params, X: Any, Y: Any, output: str) -> float:
     """kappa: 1 for the softmax head; ``max{S^L_bn / a^L_bn : y_bn > 0}`` (at least 1) for ReLU."""
     if output == "softmax":
         return 1.0
-    A_L = np.asarray(forward_pass(params, X, output).activations[-1])
+    activations = forward_pass(params, X, output).activations
+    A_L = np.asarray(activations[-1])
     targets = np.asarray(targets_from(Y, X, A_L.shape[1]))
     if not np.any(targets > 0):
         return 1.0
-    magnitude = term_magnitudes(params, X, output)[-1]
+    magnitude = term_magnitudes(params, activations)[-1]
     return max(1.0, float(np.max(magnitude[targets > 0] / A_L[targets > 0])))
 
 
@@ -64,7 +68,7 @@ def error_scales(
     passed = forward_pass(params, X, output)
     Z_L, A_L = passed.pre_activations[-1], passed.activations[-1]
     targets = targets_from(Y, X, A_L.shape[1])
-    magnitudes = term_magnitudes(params, X, output)  # S^1 .. S^L
+    magnitudes = term_magnitudes(params, passed.activations)  # S^1 .. S^L
     target_mass = np.sum(targets, axis=1, keepdims=True)
     if output == "softmax":
         largest_logit_term = np.max(magnitudes[-1], axis=1, keepdims=True)
