@@ -81,6 +81,8 @@ def test_normwise_error_is_the_largest_difference_over_the_largest_scale() -> No
     assert normwise_error(actual, expected, np.zeros(3)) == (1.0, 1.0)  # a zero scale: absolute
     assert normwise_error(np.zeros(0), np.zeros(0)) == (0.0, 0.0)
     assert normwise_error(np.array([0.75]), np.array([0.5])) == (0.25, 0.5)  # a scale below 1
+    tiny = float(np.float32(3e-8))  # float32 in: the difference is taken in float64, exactly
+    assert normwise_error(np.float32([1.0]), np.float32([tiny]))[0] == 1.0 - tiny
 
 
 # A 2-2-2 network, B = 2, small enough to run by hand:

@@ -73,9 +73,8 @@ def finite_difference_gradients(
     targets, _ = checked_targets(params, X, Y, output, reduction)
     scale = reduction_scale(reduction, X.shape[0])
     h = finite_difference_step(params.dtype) if step is None else float(step)
-    # NumPy copies, perturbed in place one entry at a time; params itself is never touched
-    work = Params([np.array(W, copy=True) for W in params.weights],
-                  [np.array(b, copy=True) for b in params.biases])  # fmt: skip
+    # copies (np.array copies), perturbed in place one entry at a time; params is never touched
+    work = Params([np.array(W) for W in params.weights], [np.array(b) for b in params.biases])
     grads = Params(
         [np.zeros_like(W) for W in params.weights], [np.zeros_like(b) for b in params.biases]
     )
@@ -94,7 +93,7 @@ def finite_difference_gradients(
     for array, grad, grad_change in zip(
         work.weights + work.biases, grads.weights + grads.biases, change.weights + change.biases
     ):
-        flat, flat_grad, flat_change = array.reshape(-1), grad.reshape(-1), grad_change.reshape(-1)
+        flat, flat_grad, flat_change = array.ravel(), grad.ravel(), grad_change.ravel()  # views
         for k in range(flat.size):
             original = float(flat[k])
             flat_grad[k] = central_difference(flat, k, original, h)

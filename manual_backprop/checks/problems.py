@@ -89,9 +89,9 @@ def make_problem(
         params.biases[-1] = params.biases[-1] + np.asarray(shift, dtype=dtype)
         allowed = forward_pass(params, X, "relu").activations[-1] >= RELU_TARGET_FLOOR
     else:
-        allowed = np.ones((batch_size, n_classes), dtype=bool)
+        allowed = np.full((batch_size, n_classes), True)
     # one class per example, drawn uniformly among the allowed ones
-    scores = np.where(allowed, rng.random((batch_size, n_classes)), -1.0)
+    scores = np.where(allowed, rng.random((batch_size, n_classes)), -np.inf)
     labels = np.argmax(scores, axis=1)
     if targets == "labels":
         Y = labels.astype(np.int64)
@@ -109,8 +109,7 @@ def exact_kink_problem() -> Problem:
     exactly in floating point, so the derivative of J along ``b^(1)_0`` jumps there: the central
     difference gives the mean of the one-sided slopes, the derivation's ``h'(0) = 1/2``.
     """
-    problem = make_problem((2, 3, 4, 3), 1, seed=11)
-    params = problem.params.copy()
+    params = make_problem((2, 3, 4, 3), seed=11).params.copy()  # its X and Y are replaced
     params.weights[0][:, 0] = [2.0, -1.0]
     params.biases[0][0] = 0.0
     X = np.array([[1.0, 2.0]])  # z^(1)_0 = 1*2 + 2*(-1) + 0 = 0 exactly

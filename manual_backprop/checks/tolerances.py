@@ -161,10 +161,11 @@ def normwise_error(actual: Any, expected: Any, scale: Any = None) -> tuple[float
     ``scale`` defaults to ``expected``; pass an :class:`ErrorScales` entry where cancellation
     can make ``expected`` small. When the scale is all zeros the relative error is the absolute one.
     """
-    actual_np, expected_np = np.asarray(actual, dtype=np.float64), np.asarray(expected, np.float64)
-    scale_np = expected_np if scale is None else np.asarray(scale, dtype=np.float64)
-    max_abs = float(np.max(np.abs(actual_np - expected_np))) if actual_np.size else 0.0
-    largest = float(np.max(np.abs(scale_np))) if scale_np.size else 0.0
+    difference = np.abs(np.subtract(actual, expected, dtype=np.float64))  # float32 in, exact
+    if difference.size == 0:
+        return 0.0, 0.0
+    max_abs = float(np.max(difference))
+    largest = float(np.max(np.abs(np.asarray(expected if scale is None else scale))))
     return max_abs, (max_abs / largest if largest > 0 else max_abs)
 
 
