@@ -8,6 +8,8 @@ numbers in them are worked out in the comments, not computed by the code under t
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -82,7 +84,8 @@ def test_normwise_error_is_the_largest_difference_over_the_largest_scale() -> No
     assert normwise_error(np.zeros(0), np.zeros(0)) == (0.0, 0.0)
     assert normwise_error(np.array([0.75]), np.array([0.5])) == (0.25, 0.5)  # a scale below 1
     tiny = float(np.float32(3e-8))  # float32 in: the difference is taken in float64, exactly
-    assert normwise_error(np.float32([1.0]), np.float32([tiny]))[0] == 1.0 - tiny
+    ones, tinies = np.array([1.0], dtype=np.float32), np.array([tiny], dtype=np.float32)
+    assert normwise_error(ones, tinies)[0] == 1.0 - tiny
 
 
 # A 2-2-2 network, B = 2, small enough to run by hand:
@@ -138,7 +141,7 @@ def test_error_scales_and_condition_of_the_relu_head_by_hand() -> None:
     params = Params([W1_HAND, W2], [B1_HAND, b2])
     Y = np.array([1, 0])
     scales = error_scales(params, X_HAND, Y, "relu")
-    close = {"rtol": 1e-14, "atol": 0.0}
+    close: dict[str, Any] = {"rtol": 1e-14, "atol": 0.0}
     np.testing.assert_allclose(scales.deltas[1], [[0.0, 1 / 0.55], [20.0, 0.0]], **close)
     np.testing.assert_allclose(scales.deltas[0], [[0.2 / 0.55, 0.0], [1.0, 0.0]], **close)
     np.testing.assert_allclose(
