@@ -9,11 +9,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import pytest
+
 from manual_backprop import Params
 from manual_backprop.checks.error_scales import error_scales, problem_rtol
 from manual_backprop.checks.problems import Problem
 from torch_reference.claims import Check, relative_check
 from torch_reference.commands.verify import format_table
+
+
+def exactly(value: float) -> Any:
+    """``pytest.approx`` to 1e-12 relative and no absolute slack.
+
+    Its default absolute tolerance, 1e-12, is larger than every tolerance the project derives (a
+    few hundred eps): with it, 8 eps would "equal" 28 eps. For values fixed by a formula or pinned.
+    """
+    return pytest.approx(value, rel=1e-12, abs=0.0)
 
 
 def assert_checks_pass(rows: Sequence[Check]) -> None:

@@ -27,7 +27,7 @@ from manual_backprop.checks.tolerances import (
     kink_step,
     parity_rtol,
 )
-from tests.helpers import assert_checks_pass, assert_params_close
+from tests.helpers import assert_checks_pass, assert_params_close, exactly
 from torch_reference.claims import finite_difference_checks
 
 BATCH_SIZE = 8
@@ -112,7 +112,7 @@ def test_finite_difference_step_is_the_cube_root_of_eps(dtype: type) -> None:
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_kink_step_is_the_square_root_of_eps(dtype: type) -> None:
-    assert kink_step(dtype) == pytest.approx(float(np.finfo(dtype).eps) ** (1 / 2), abs=0.0)
+    assert kink_step(dtype) == exactly(float(np.finfo(dtype).eps) ** (1 / 2))
 
 
 def test_finite_differences_take_the_step_given_or_eps_cube_root_of_the_params_dtype() -> None:

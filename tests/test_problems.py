@@ -10,12 +10,17 @@ import numpy as np
 import pytest
 
 from manual_backprop import forward
-from manual_backprop.checks.problems import exact_kink_problem, integer_problem, make_problem
+from manual_backprop.checks.problems import (
+    Problem,
+    exact_kink_problem,
+    integer_problem,
+    make_problem,
+)
+from tests.helpers import exactly
 
 
-def _arrays(problem: object) -> list[np.ndarray]:
-    params = problem.params  # type: ignore[attr-defined]
-    return [*params.weights, *params.biases, problem.X, problem.Y]  # type: ignore[attr-defined]
+def _arrays(problem: Problem) -> list[np.ndarray]:
+    return [*problem.params.weights, *problem.params.biases, problem.X, problem.Y]
 
 
 def test_exact_kink_problem_is_one_example_of_2_3_4_3_with_z1_0_exactly_zero() -> None:
@@ -48,10 +53,6 @@ def test_problems_are_the_same_arrays_on_every_call() -> None:
             np.testing.assert_array_equal(first, second)
 
 
-def _pinned(value: float) -> object:
-    return pytest.approx(value, rel=1e-12, abs=0.0)
-
-
 def test_the_example_problems_are_pinned_across_versions_and_machines() -> None:
     """Certificates and docs quote results on these problems: a change to them is visible.
 
@@ -62,17 +63,17 @@ def test_the_example_problems_are_pinned_across_versions_and_machines() -> None:
     assert default.X.shape == (32, 64)
     assert default.Y.tolist() == [3, 4, 4, 7, 1, 8, 5, 0, 0, 8, 5, 6, 9, 9, 6, 0,
                                   1, 3, 9, 1, 2, 6, 2, 6, 0, 9, 1, 7, 7, 8, 4, 4]  # fmt: skip
-    assert float(default.X.sum()) == _pinned(-58.804504554773565)
+    assert float(default.X.sum()) == exactly(-58.804504554773565)
     sums = [float(a.sum()) for a in default.params.weights + default.params.biases]
     expected = [-9.894067184429954, -8.099728250243126, 2.7564943185494934,
                 -0.48633887511697643, 0.8196473661386049, 0.3150488230151085]  # fmt: skip
-    assert sums == [_pinned(value) for value in expected]
+    assert sums == [exactly(value) for value in expected]
     kink = exact_kink_problem()
     assert kink.Y.tolist() == [1]
     sums = [float(a.sum()) for a in kink.params.weights + kink.params.biases]
     expected = [2.7591149147560214, 1.7417070018718674, -5.641592072201914,
                 0.25844686188958943, -0.07659344233555798, -0.11565036217631833]  # fmt: skip
-    assert sums == [_pinned(value) for value in expected]
+    assert sums == [exactly(value) for value in expected]
     integer = integer_problem()
     assert integer.Y.tolist() == [2, 0, 3, 0, 1, 0, 2, 0, 1, 0, 3, 0, 0, 2, 0, 3]
     sums = [float(a.sum()) for a in integer.params.weights + integer.params.biases + [integer.X]]
@@ -90,7 +91,7 @@ def test_relu_problem_lifts_every_example_to_an_output_of_at_least_one_half() ->
     """The output bias is raised by just enough: the lowest example's largest output is 0.5."""
     problem = make_problem(output="relu", seed=0)
     outputs = forward(problem.params, problem.X, output="relu").activations[-1]
-    assert float(np.min(np.max(outputs, axis=1))) == _pinned(0.5)
+    assert float(np.min(np.max(outputs, axis=1))) == exactly(0.5)
     labels = problem.Y
     assert np.all(outputs[np.arange(len(labels)), labels] >= 0.1)  # targets only where a >= 0.1
 

@@ -28,18 +28,10 @@ from manual_backprop.checks.tolerances import (
     parity_rtol,
     trajectory_rtol,
 )
+from tests.helpers import exactly
 
 EPS64 = float(np.finfo(np.float64).eps)
 EPS32 = float(np.finfo(np.float32).eps)
-
-
-def exactly(value: float) -> object:
-    """``pytest.approx`` to 1e-12 relative and no absolute slack.
-
-    Its default absolute tolerance, 1e-12, is larger than every tolerance here (a few hundred
-    eps): with it, 8 eps would "equal" 28 eps.
-    """
-    return pytest.approx(value, rel=1e-12, abs=0.0)
 
 
 def test_parity_rtol_is_2_depth_sqrt_inner_length_eps() -> None:
