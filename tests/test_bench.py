@@ -7,6 +7,7 @@ import gc
 import json
 import weakref
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,3 +70,44 @@ def test_variants_keep_each_result_until_the_next_call_returns() -> None:
     step()
     gc.collect()
     assert first() is None
+
+
+def test_gpu_bench_runs_each_contender_alone_and_judges_the_targets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """benchmarks/gpu_bench.py without a GPU: a stand-in for the contender processes. Each plain
+    contender runs once a run, the order rotating; a failed process is reported and the rest
+    still run; medians over runs; ratios within 3% of a target are ties."""
+    from benchmarks import gpu_bench
+
+    seconds = {"manual_cuda": 1.0, "manual_cuda_graph": 0.5, "manual_cuda_compiled": 0.9,
+               "torch_cuda": 1.02, "floor_cuda": 0.8}  # fmt: skip
+    calls: list[str] = []
+
+    def fake_run(name: str, configs: list[Any], budget: float, timeout: Any = None) -> Any:
+        calls.append(name)
+        if name == "manual_cuda_compiled":
+            raise RuntimeError("bench: contender manual_cuda_compiled took over 1 s")
+        scale = len([c for c in calls if c == name])  # 1, 2, 3: the median is run 2's
+        info = {"library": "torch 9", "gpu": "Card", "cuda": "13.0"}
+        return {"medians_s": [seconds[name] * scale] * len(configs), "library": info}
+
+    monkeypatch.setattr(gpu_bench, "run_contender", fake_run)
+    path = tmp_path / "bench.json"
+    assert gpu_bench.main(["--runs", "3", "--json", str(path), "--commit", "abc"]) == 1
+    plain = [name for name in seconds if name != "manual_cuda_compiled"]
+    assert calls[:4] == plain and calls[4:8] == plain[1:] + plain[:1]
+    assert calls[-1] == "manual_cuda_compiled" and len(calls) == 13
+    document = json.loads(path.read_text())
+    assert document["failures"].keys() == {"manual_cuda_compiled"}
+    row = document["rows"][0]
+    assert row["manual_cuda_s"] == 2.0 and row["manual_cuda_compiled_s"] is None
+    assert row["manual/autograd"] == pytest.approx(1.0 / 1.02, rel=1e-12)
+    text = capsys.readouterr().out
+    assert "Card, CUDA 13.0, torch 9" in text and "commit abc" in text
+    assert "manual/autograd <= 1.0 at B = 256, float32: 0.980, tie" in text
+    assert "graph/autograd <= 0.8 at B = 256, float64: 0.490, met" in text
+    assert "manual/floor <= 1.15 at B = 65536, float32: 1.250, missed" in text
+    assert [gpu_bench.verdict(r, 1.0) for r in (0.96, 0.971, 1.029, 1.031, None)] == [
+        "met", "tie", "tie", "missed", "not run",
+    ]  # fmt: skip

@@ -45,7 +45,7 @@ from torch_reference.commands.arguments import (
 from torch_reference.commands.contenders import CPU_CONTENDERS
 from torch_reference.commands.machine import cpu_model
 
-__all__ = ["NEEDS", "SIZES", "add_parser", "peak_memory", "run"]
+__all__ = ["NEEDS", "SIZES", "add_parser", "peak_memory", "run", "run_contender"]
 
 #: Imported by the contenders' processes when the command runs.
 NEEDS = ("torch", "sklearn")
@@ -92,13 +92,25 @@ def configurations(quick: bool) -> list[tuple[str, int, str]]:
     return [(name, batch, dtype) for dtype in DTYPES for name in names for batch in batches]
 
 
-def _run_contender(name: str, configs: list[tuple[str, int, str]], budget: float) -> dict[str, Any]:
-    """One fresh process for ``name``: its median per configuration, and its library."""
+def run_contender(
+    name: str, configs: list[tuple[str, int, str]], budget: float, timeout: float | None = None
+) -> dict[str, Any]:
+    """One fresh process for ``name``: its median per configuration, and its library.
+
+    Raises RuntimeError when the process fails or outlives ``timeout`` seconds.
+    """
     payload = json.dumps([[SIZES[network], batch, dtype] for network, batch, dtype in configs])
     command = [sys.executable, "-m", "torch_reference.commands.contenders", name, payload]
-    done = subprocess.run(
-        [*command, "--budget", str(budget)], capture_output=True, text=True, check=False
-    )
+    try:
+        done = subprocess.run(
+            [*command, "--budget", str(budget)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise RuntimeError(f"bench: contender {name} took over {timeout} s") from error
     if done.returncode != 0:
         raise RuntimeError(f"bench: contender {name} failed:\n{done.stderr[-2000:]}")
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
@@ -228,7 +240,7 @@ def run(args: argparse.Namespace) -> int:
     for r in range(args.runs):
         order = contenders[r % len(contenders) :] + contenders[: r % len(contenders)]
         for name in order:
-            result = _run_contender(name, configs, args.budget)
+            result = run_contender(name, configs, args.budget)
             per_run[name].append(result["medians_s"])
             libraries[name] = result["library"]
         print(f"  run {r + 1}/{args.runs} done", flush=True)

@@ -26,7 +26,10 @@ CPU:
 CUDA (synchronised, TF32 off): ``manual_cuda`` (the hand-written code on CUDA tensors),
 ``manual_cuda_graph`` (:func:`manual_backprop.algorithm.backpropagate`, the equations alone,
 captured once in a CUDA graph and replayed: the checks' verdicts and the one read of J are what
-:func:`manual_backprop.gradients` adds to it), ``torch_cuda`` and ``floor_cuda`` (cuBLAS).
+:func:`manual_backprop.gradients` adds to it), ``manual_cuda_compiled`` (the same equations
+through ``torch.compile``'s defaults: fused kernels, an opt-in beside the plain step, not a
+replacement), ``torch_cuda`` and ``floor_cuda`` (cuBLAS). ``benchmarks/gpu_bench.py`` runs them,
+each alone in its own process.
 
 All contenders use ``h'(0) = 0``, as PyTorch and scikit-learn do, and each library's defaults:
 no thread or environment setting is changed.
@@ -47,7 +50,14 @@ from manual_backprop.algorithm import backpropagate
 from manual_backprop.checks.problems import Problem, make_problem
 from manual_backprop.validation import targets_from
 
-__all__ = ["CPU_CONTENDERS", "VARIANTS", "library_info", "make_variant", "time_contender"]
+__all__ = [
+    "CPU_CONTENDERS",
+    "CUDA_CONTENDERS",
+    "VARIANTS",
+    "library_info",
+    "make_variant",
+    "time_contender",
+]
 
 Step = Callable[[], Any]
 
@@ -254,6 +264,29 @@ def make_manual_cuda_graph(problem: Problem) -> Step:
     return step
 
 
+def make_manual_cuda_compiled(problem: Problem) -> Step:
+    """:func:`~manual_backprop.algorithm.backpropagate` through ``torch.compile`` (defaults).
+
+    The first call compiles (the benchmarks' warm-up calls absorb it); a new batch size may
+    compile once more, with dynamic shapes.
+    """
+    import torch
+
+    from torch_reference.oracle import no_tf32
+
+    params, X, Y = _tensors(problem, "cuda")
+    targets = targets_from(Y, X, problem.params.layer_sizes[-1])  # valid labels, by construction
+    compiled = torch.compile(backpropagate)
+
+    def step() -> Any:
+        with no_tf32():
+            result = compiled(params, X, targets, relu_grad_at_zero=0.0)
+        torch.cuda.synchronize()
+        return result
+
+    return step
+
+
 def make_floor_cuda(problem: Problem) -> Step:
     """The same products as :func:`make_floor_numpy`, by cuBLAS, TF32 off, synchronised."""
     import torch
@@ -288,6 +321,7 @@ VARIANTS: dict[str, Callable[[Problem], Step]] = {
     "floor_torch": make_floor_torch,
     "manual_cuda": make_manual_cuda,
     "manual_cuda_graph": make_manual_cuda_graph,
+    "manual_cuda_compiled": make_manual_cuda_compiled,
     "torch_cuda": make_torch_cuda,
     "floor_cuda": make_floor_cuda,
 }
@@ -300,6 +334,14 @@ CPU_CONTENDERS = (
     "sklearn",
     "floor_numpy",
     "floor_torch",
+)
+#: What ``benchmarks/gpu_bench.py`` times on CUDA, each in its own process.
+CUDA_CONTENDERS = (
+    "manual_cuda",
+    "manual_cuda_graph",
+    "manual_cuda_compiled",
+    "torch_cuda",
+    "floor_cuda",
 )
 
 
@@ -375,6 +417,9 @@ def library_info(name: str) -> dict[str, Any]:
             "torch": torch.get_num_threads(),
             "interop": torch.get_num_interop_threads(),
         }
+        if name in CUDA_CONTENDERS:
+            info["gpu"] = torch.cuda.get_device_name(0)
+            info["cuda"] = torch.version.cuda
     return info
 
 
