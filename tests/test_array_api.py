@@ -251,6 +251,25 @@ def test_the_equations_alone_read_nothing_back(host_reads: list[str], output: st
     _assert_in_library([J, *grads.weights, *grads.biases], X)
 
 
+def _synchronisations(call: Callable[[], Any]) -> list[str]:
+    """The synchronising CUDA calls ``call()`` makes, as torch's sync debug mode reports them.
+
+    Each one warns "called a synchronizing CUDA operation". The first use of the mode in a
+    process also warns that it "is a prototype feature", which is no synchronisation: the H200
+    run of 076fb82 counted that notice as one, and the test failed.
+    """
+    torch.cuda.synchronize()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        torch.cuda.set_sync_debug_mode("warn")
+        try:
+            call()
+        finally:
+            torch.cuda.set_sync_debug_mode("default")
+    messages = [str(w.message) for w in caught]
+    return [m for m in messages if "called a synchronizing CUDA operation" in m]
+
+
 @pytest.mark.cuda
 @pytest.mark.parametrize("entry", ["gradients", "gradients_per_example"])
 def test_one_call_synchronises_once_on_cuda(entry: str) -> None:
@@ -259,16 +278,11 @@ def test_one_call_synchronises_once_on_cuda(entry: str) -> None:
     params, X, Y = problem.converted(_torch("cuda"))
     call = {"gradients": gradients, "gradients_per_example": gradients_per_example}[entry]
     call(params, X, Y)  # warm-up: first-call work of the allocator and cuBLAS
-    torch.cuda.synchronize()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        torch.cuda.set_sync_debug_mode("warn")
-        try:
-            call(params, X, Y)
-        finally:
-            torch.cuda.set_sync_debug_mode("default")
-    syncs = [w for w in caught if "synchroniz" in str(w.message)]
-    assert len(syncs) == 1, [str(w.message) for w in syncs]
+    # The count can fail: two reads of a CUDA value are two synchronisations, none is none.
+    assert len(_synchronisations(lambda: (float(X[0, 0]), float(X[0, 1])))) == 2
+    assert _synchronisations(lambda: X + X) == []
+    syncs = _synchronisations(lambda: call(params, X, Y))
+    assert len(syncs) == 1, syncs
 
 
 # --- CUDA: manual on the GPU against autograd on the GPU --------------------------------------
