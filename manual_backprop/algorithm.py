@@ -37,6 +37,7 @@ from manual_backprop.validation import (
     check_options,
     check_targets,
     check_values,
+    detached,
     reduction_scale,
     targets_from,
     targets_valid,
@@ -115,14 +116,18 @@ def backpropagate(
 
 def _prepare(
     params: Params, X: Any, Y: Any, output: Any, reduction: Any, relu_grad_at_zero: Any
-) -> tuple[Any, Any, float, float]:
-    """The structure checks; return the targets (B, n_L), their verdict, h'(0) and J's scale."""
+) -> tuple[Params, Any, Any, Any, Any, float, float]:
+    """The structure checks; return params, X and Y without autograd history
+    (:func:`~manual_backprop.validation.detached`), the targets (B, n_L), their verdict, h'(0)
+    and J's scale."""
     at_zero = check_options(output, reduction, relu_grad_at_zero)
     check_inputs(params, X)
     n_classes = params.weights[-1].shape[1]
     check_targets(Y, X, n_classes)
+    params, X, Y = detached(params, X, Y)
     targets = targets_from(Y, X, n_classes)
-    return targets, targets_valid(Y, n_classes), at_zero, reduction_scale(reduction, X.shape[0])
+    valid, scale = targets_valid(Y, n_classes), reduction_scale(reduction, X.shape[0])
+    return params, X, Y, targets, valid, at_zero, scale
 
 
 def _explain(params: Params, X: Any, Y: Any, output: str) -> None:
@@ -194,7 +199,9 @@ def gradients(
     TypeError, ValueError
         For bad input (see :mod:`manual_backprop.validation`), or an infinite J with the ReLU head.
     """
-    targets, valid, at_zero, scale = _prepare(params, X, Y, output, reduction, relu_grad_at_zero)
+    params, X, Y, targets, valid, at_zero, scale = _prepare(
+        params, X, Y, output, reduction, relu_grad_at_zero
+    )
     with floating_point_warnings_off(namespace(X)):  # the verdicts say what went wrong
         J, grads = backpropagate(
             params, X, targets, output=output, relu_grad_at_zero=at_zero, scale=scale
@@ -218,7 +225,9 @@ def gradients_per_example(
     them to running sums (step 4) until the batch is done. Each example is a batch of one row, so
     this runs exactly the equations :func:`gradients` runs.
     """
-    targets, valid, at_zero, scale = _prepare(params, X, Y, output, reduction, relu_grad_at_zero)
+    params, X, Y, targets, valid, at_zero, scale = _prepare(
+        params, X, Y, output, reduction, relu_grad_at_zero
+    )
     with floating_point_warnings_off(namespace(X)):  # the verdicts say what went wrong
         J_total, totals = None, None
         for i in range(X.shape[0]):  # steps 1-3 for example i
@@ -253,7 +262,9 @@ def deltas(
     Same arguments as :func:`gradients`. Returns a list of arrays of shape (B, n_l), l = 1 .. L;
     row b of ``Delta^l`` is the derivation's ``delta^l`` for example b.
     """
-    targets, valid, at_zero, scale = _prepare(params, X, Y, output, reduction, relu_grad_at_zero)
+    params, X, Y, targets, valid, at_zero, scale = _prepare(
+        params, X, Y, output, reduction, relu_grad_at_zero
+    )
     with floating_point_warnings_off(namespace(X)):  # the verdicts say what went wrong
         J, passed, delta_L = _forward_and_output_delta(params, X, targets, output, at_zero, scale)
         found = dict(backward_deltas(params, passed.pre_activations, delta_L, at_zero))

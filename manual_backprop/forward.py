@@ -14,7 +14,7 @@ from typing import Any
 from manual_backprop.activations import relu
 from manual_backprop.heads import output_activation
 from manual_backprop.params import Params
-from manual_backprop.validation import check_inputs, check_options, check_values
+from manual_backprop.validation import check_inputs, check_options, check_values, detached
 
 __all__ = ["ForwardPass", "forward", "forward_pass"]
 
@@ -78,5 +78,6 @@ def forward(params: Params, X: Any, *, output: str = "softmax") -> ForwardPass:
     """
     check_options(output, "sum", 0.5)
     check_inputs(params, X)
+    params, X, _ = detached(params, X)  # torch tensors that require grad: no autograd graph
     check_values(params, X)  # one host transfer for all the NaN/Inf checks
     return forward_pass(params, X, output)

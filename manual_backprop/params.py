@@ -80,7 +80,10 @@ def init_params(layer_sizes: Sequence[int], *, seed: int = 0, dtype: Any = np.fl
     Params
         ``weights[l-1]`` of shape (n_{l-1}, n_l) and ``biases[l-1]`` of shape (n_l,).
     """
-    sizes = list(layer_sizes) if not isinstance(layer_sizes, (str, bytes)) else None
+    try:
+        sizes = list(layer_sizes) if not isinstance(layer_sizes, (str, bytes)) else None
+    except TypeError:  # not iterable, e.g. init_params(64)
+        sizes = None
     if (
         sizes is None
         or len(sizes) < 2
@@ -100,6 +103,8 @@ def init_params(layer_sizes: Sequence[int], *, seed: int = 0, dtype: Any = np.fl
         raise TypeError(f"dtype must be a NumPy floating dtype, got {dtype!r}") from exc
     if not np.issubdtype(np_dtype, np.floating):
         raise TypeError(f"dtype must be a NumPy floating dtype, got {np_dtype}")
+    if np_dtype not in (np.float32, np.float64):  # as the entry points refuse it
+        raise TypeError(f"dtype must be float32 or float64, got {np_dtype}")
     rng = np.random.default_rng(int(seed))
     weights = [
         (rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / n_in)).astype(np_dtype)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+import numpy as np
 from array_api_compat import device as array_device
 
 from manual_backprop.namespace import namespace
@@ -36,6 +37,7 @@ __all__ = [
     "check_targets",
     "check_values",
     "checked_targets",
+    "detached",
     "reduction_scale",
     "targets_from",
     "targets_valid",
@@ -73,6 +75,8 @@ def check_options(output: Any, reduction: Any, relu_grad_at_zero: Any) -> float:
 
 
 def _namespace(name: str, array: Any) -> Any:
+    if isinstance(array, np.matrix):  # stays 2-D under every reduction, and * is a product
+        raise TypeError(f"{name} is a numpy.matrix, which is not supported: use np.asarray({name})")
     try:
         return namespace(array)
     except TypeError as exc:
@@ -170,6 +174,22 @@ def check_inputs(params: Params, X: Any) -> Any:
     return xp
 
 
+def detached(params: Params, X: Any, Y: Any = None) -> tuple[Params, Any, Any]:
+    """The inputs without autograd history: torch tensors that require grad are detached.
+
+    Parameters taken from a ``torch.nn.Module`` require grad. Used as they are, J and every
+    gradient would record an autograd graph (memory held as long as the results, a ``grad_fn``
+    on each) and reading J would warn. ``detach()`` is a view on the same memory and device, and
+    the caller's tensors keep their ``requires_grad``. Every other array passes through as it is.
+    """
+    arrays = [*params.weights, *params.biases, X, Y]
+    if not any(getattr(array, "requires_grad", False) for array in arrays):
+        return params, X, Y
+    plain = [a.detach() if getattr(a, "requires_grad", False) else a for a in arrays]
+    n = len(params.weights)
+    return Params(plain[:n], plain[n : 2 * n]), plain[-2], plain[-1]
+
+
 def check_targets(Y: Any, X: Any, n_classes: int) -> None:
     """Check the structure of ``Y``: labels (B,) of an integer dtype, or targets (B, n_L)."""
     xp = namespace(X)
@@ -189,10 +209,14 @@ def check_targets(Y: Any, X: Any, n_classes: int) -> None:
             raise ValueError(f"Y must hold B = {batch_size} labels, got {Y.shape[0]}")
         return
     if Y.ndim == 2 and integral:
+        hint = ""
+        if Y.shape[1] == 1:
+            hint = " (a column: use Y[:, 0])"
+        elif Y.shape[1] == n_classes:
+            hint = f" (one-hot targets of shape (B, n_L) must be floating: give Y in {X.dtype})"
         raise ValueError(
             f"Y of an integer dtype holds class labels and must have shape (B,) = "
-            f"({batch_size},), got shape {tuple(Y.shape)}"
-            + (" (a column: use Y[:, 0])" if Y.shape[1] == 1 else "")
+            f"({batch_size},), got shape {tuple(Y.shape)}{hint}"
         )
     if Y.ndim == 2:
         if not xp.isdtype(Y.dtype, "real floating"):

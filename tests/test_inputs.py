@@ -122,9 +122,23 @@ BAD_INPUTS: list[tuple[str, Any, Any, Any, dict[str, Any], type, str]] = [
     ("labels as a column", P, X, Y[:, None], {}, ValueError,
      r"Y of an integer dtype holds class labels and must have shape \(B,\) = \(6,\), "
      r"got shape \(6, 1\) \(a column: use Y\[:, 0\]\)"),
-    ("2-D integer targets", P, X, np.eye(3, dtype=np.int64)[Y], {}, ValueError,
+    ("integer one-hot targets", P, X, np.eye(3, dtype=np.int64)[Y], {}, ValueError,
      r"Y of an integer dtype holds class labels and must have shape \(B,\) = \(6,\), "
-     r"got shape \(6, 3\)"),
+     r"got shape \(6, 3\) \(one-hot targets of shape \(B, n_L\) must be floating: give Y "
+     r"in float64\)"),
+    ("2-D integer targets of another width", P, X, np.ones((6, 2), dtype=np.int64), {},
+     ValueError, r"Y of an integer dtype holds class labels and must have shape \(B,\) = "
+     r"\(6,\), got shape \(6, 2\)"),
+    ("np.matrix X", P, X.view(np.matrix), Y, {}, TypeError,
+     r"X is a numpy.matrix, which is not supported: use np.asarray\(X\)"),
+    ("np.matrix first weight", _with(P, weights={0: P.weights[0].view(np.matrix)}), X, Y, {},
+     TypeError, r"params.weights\[0\] is a numpy.matrix, which is not supported: "
+     r"use np.asarray\(params.weights\[0\]\)"),
+    ("np.matrix weight", _with(P, weights={1: P.weights[1].view(np.matrix)}), X, Y, {}, TypeError,
+     r"params.weights\[1\] is a numpy.matrix, which is not supported: "
+     r"use np.asarray\(params.weights\[1\]\)"),
+    ("np.matrix targets", P, X, np.eye(3)[Y].view(np.matrix), {}, TypeError,
+     r"Y is a numpy.matrix, which is not supported: use np.asarray\(Y\)"),
     ("Y not an array", P, X, list(Y), {}, TypeError,
      r"Y must be an array \(NumPy or another array-API library\), got list"),
     ("Y from another library", P, X, torch.from_numpy(Y), {}, TypeError,
@@ -195,6 +209,9 @@ def test_forward_refuses_bad_input_too() -> None:
         ({"seed": "0"}, TypeError, r"seed must be an int, got str"),
         ({"seed": True}, TypeError, r"seed must be an int, got bool"),
         ({"dtype": np.int32}, TypeError, r"dtype must be a NumPy floating dtype, got int32"),
+        ({"dtype": np.float16}, TypeError, r"dtype must be float32 or float64, got float16"),
+        ({"layer_sizes": 64}, TypeError,
+         r"layer_sizes must be a sequence of at least two ints \(n_0, \.\.\., n_L\), got 64"),
         ({"dtype": "float128x"}, TypeError,
          r"dtype must be a NumPy floating dtype, got 'float128x'"),
     ],
@@ -356,3 +373,49 @@ def test_saved_and_loaded_params_are_checked_finite_layers_by_name(tmp_path: Any
     np.savez(path, W1=P.weights[0], W2=INF_W, b1=P.biases[0], b2=P.biases[1])
     with pytest.raises(ValueError, match=r"^params\.weights\[1\] must be finite, but it contains"):
         load_params(path)
+
+
+def test_the_oracle_names_a_device_it_cannot_use() -> None:
+    with pytest.raises(
+        ValueError, match=r"^device must be a torch device such as 'cpu' or 'cuda', got 'gpu0'$"
+    ):
+        torch_reference.gradients(P, X, Y, device="gpu0")
+    if not torch.cuda.is_available():
+        with pytest.raises(
+            ValueError,
+            match=r"^device 'cuda' was asked for, but torch.cuda.is_available\(\) is False: "
+            r"this machine has no CUDA GPU, or torch .* is a CPU build$",
+        ):
+            torch_reference.gradients(P, X, Y, device="cuda")
+
+
+def test_parameters_of_an_nn_module_give_plain_results(device: str) -> None:
+    """Tensors that require grad (a ``torch.nn.Linear``'s): no warning, no autograd graph in
+    the results, the same numbers as detached tensors, and the inputs keep ``requires_grad``."""
+    torch.manual_seed(0)
+    layers = [torch.nn.Linear(5, 4), torch.nn.Linear(4, 3)]
+    layers = [layer.to(device=device, dtype=torch.float64) for layer in layers]
+    params = Params([layer.weight.T for layer in layers], [layer.bias for layer in layers])
+    X_t = torch.from_numpy(X).to(device)
+    Y_t = torch.from_numpy(np.eye(3)[Y]).to(device).requires_grad_()  # targets may, too
+    plain = Params([W.detach() for W in params.weights], [b.detach() for b in params.biases])
+    for entry in ("gradients", "gradients_per_example", "deltas"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # "Converting a tensor with requires_grad=True ..."
+            result = ENTRY_POINTS[entry](params, X_t, Y_t)
+        expected = ENTRY_POINTS[entry](plain, X_t, Y_t.detach())
+        if entry == "deltas":
+            arrays, want = result, expected
+        else:
+            assert result[0] == expected[0]
+            arrays = result[1].weights + result[1].biases
+            want = expected[1].weights + expected[1].biases
+        for got, reference in zip(arrays, want):
+            assert got.grad_fn is None and not got.requires_grad
+            assert torch.equal(got, reference)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        passed = forward(params, X_t)
+    assert all(a.grad_fn is None for a in passed.pre_activations + passed.activations)
+    assert all(layer.weight.requires_grad and layer.bias.requires_grad for layer in layers)
+    assert params.weights[0].requires_grad and Y_t.requires_grad

@@ -29,7 +29,7 @@ from torch_reference.convert import to_numpy, to_tensor
 from torch_reference.layout import weight_from_linear
 from torch_reference.model import from_params
 
-__all__ = ["OracleTrace", "gradients", "no_tf32", "trace"]
+__all__ = ["OracleTrace", "checked_device", "gradients", "no_tf32", "trace"]
 
 
 @contextlib.contextmanager
@@ -60,6 +60,23 @@ class OracleTrace:
     deltas: list[np.ndarray]
 
 
+def checked_device(device: Any) -> torch.device:
+    """``device`` as a ``torch.device``, or a ValueError naming it: unknown, or CUDA where
+    ``torch.cuda.is_available()`` is False (no GPU, or a CPU build of torch)."""
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"device must be a torch device such as 'cpu' or 'cuda', got {device!r}"
+        ) from exc
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device {device!r} was asked for, but torch.cuda.is_available() is False: this "
+            f"machine has no CUDA GPU, or torch {torch.__version__} is a CPU build"
+        )
+    return resolved
+
+
 def _grad(tensor: torch.Tensor) -> torch.Tensor:
     if tensor.grad is None:
         raise RuntimeError("autograd left no gradient; the oracle's graph is broken")
@@ -77,6 +94,7 @@ def trace(
 ) -> OracleTrace:
     """Run the oracle once and keep every intermediate. Arguments as :func:`gradients`."""
     checked, _ = checked_targets(params, X, Y, output, reduction, 0.0)
+    device = checked_device(device)
     targets = to_tensor(checked, device)
     with no_tf32():
         model = from_params(params, device)
