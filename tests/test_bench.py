@@ -36,6 +36,11 @@ def test_bench_command_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert all(info["blas"] and info["threads"] for info in contenders.values())
     assert result["memory"]["ratio"] <= 1.2
     assert plot_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    out = capsys.readouterr().out
+    header = next(line for line in out.splitlines() if line.startswith("network"))
+    assert header.split()[3:10] == list(CPU_CONTENDERS)  # the names the plot legend uses
+    assert "(784-1024-512-10, B = 256, float64)" in out and "frees nothing early" in out
+    assert result["memory"]["batch"] == 256
     from benchmarks import bench_table
 
     bench_table.main(str(json_path))  # the tables docs/performance.md quotes
@@ -111,3 +116,53 @@ def test_gpu_bench_runs_each_contender_alone_and_judges_the_targets(
     assert [gpu_bench.verdict(r, 1.0) for r in (0.96, 0.971, 1.029, 1.031, None)] == [
         "met", "tie", "tie", "missed", "not run",
     ]  # fmt: skip
+
+
+def test_each_contender_has_one_colour_in_every_panel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import matplotlib.pyplot as plt
+
+    from torch_reference.commands import bench
+
+    assert len(set(bench.COLOURS.values())) == len(CPU_CONTENDERS)
+    figures: list[Any] = []
+    monkeypatch.setattr(plt, "close", figures.append)  # keep the figure to look at it
+    rows = [
+        {"sizes": sizes, "batch": batch, "dtype": dtype,
+         **{f"{name}_s": 1e-3 * (i + 1) for i, name in enumerate(CPU_CONTENDERS)}}
+        for sizes in bench.SIZES for dtype in bench.DTYPES for batch in (1, 16)
+    ]  # fmt: skip
+    bench._plot(tmp_path / "bench.png", rows, list(CPU_CONTENDERS))
+    (figure,) = figures
+    lines = [line for axis in figure.axes for line in axis.get_lines()]
+    assert len(lines) == 4 * len(CPU_CONTENDERS)
+    for line in lines:
+        assert line.get_color() == bench.COLOURS[line.get_label()], line.get_label()
+
+
+def test_the_numpy_floor_takes_the_fastest_form_of_each_product(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At B = 1, ``A^T Delta`` has an inner dimension of 1, which np.matmul does not hand to
+    BLAS: its loop made the floor 3x slower than the whole step it bounds. einsum does it."""
+    import numpy as np
+
+    from torch_reference.commands.contenders import _floor_products, _numpy_product
+
+    problem = make_problem((7, 5, 4, 3), 1, seed=0)
+    products = _floor_products(problem, np.asarray)
+    outer = [p for p in products if p[0].shape[1] == 1]
+    assert len(outer) == 3  # dW of each layer
+    expected = [left @ right for left, right, _ in products]
+    real_matmul = np.matmul
+
+    def matmul_without_outer_products(left: Any, right: Any, **kwargs: Any) -> Any:
+        assert left.shape[1] > 1, "an outer product went to np.matmul"
+        return real_matmul(left, right, **kwargs)
+
+    monkeypatch.setattr(np, "matmul", matmul_without_outer_products)
+    for (left, right, out), want in zip(products, expected):
+        out[...] = np.nan
+        _numpy_product(left, right, out)()
+        np.testing.assert_array_equal(out, want)

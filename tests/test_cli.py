@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,11 +71,54 @@ def test_an_output_under_a_file_is_refused(
     assert "is a file, not a directory" in capsys.readouterr().err
 
 
-def test_an_output_folder_that_does_not_exist_yet_is_made(tmp_path: Path) -> None:
-    path = tmp_path / "new" / "deeper" / "run.json"
-    argv = ["train", "--epochs", "1", "--hidden", "4", "--batch-size", "256", "--json", str(path)]
-    assert main(argv) == 0
-    assert path.exists()
+#: Where no file can be created, even by root: /proc takes none.
+UNWRITABLE = [
+    ["train", "--json", "/proc/manual-backprop.json"],
+    ["train", "--plot", "/proc/manual-backprop.png"],
+    ["train", "--save", "/proc/manual-backprop.npz"],
+    ["bench", "--json", "/proc/manual-backprop.json"],
+    ["verify", "--json", "/proc/manual-backprop.json"],
+]
+
+
+@pytest.mark.parametrize("argv", UNWRITABLE, ids=lambda argv: " ".join(argv[:2]))
+def test_an_output_where_no_file_can_be_created_is_refused_before_any_work(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Probed by creating a file there: a permission bit would pass /proc for root."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    message = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"argument {argv[1]}: cannot be written: no file can be created in '/proc'" in message
+
+
+@pytest.mark.parametrize("command", ["train", "bench", "verify"])
+def test_a_missing_output_folder_is_an_error_that_names_it(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As with cp or curl -o: the folder must exist; nothing is created but the file."""
+    folder = tmp_path / "new" / "deeper"
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--json", str(folder / "run.json")])
+    assert exit_info.value.code == 2
+    assert f"the folder {str(folder)!r} does not exist (create it first)" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_write_that_fails_after_the_work_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What the probe cannot foresee (a disk that fills, a folder removed meanwhile)."""
+    path = tmp_path / "certificate.json"
+
+    def full_disk(self: Path, *args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device", str(self))
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    assert main(["verify", "--dtype", "float64", "--json", str(path)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == f"manual-backprop verify: I/O error on {path}: No space left on device"
 
 
 def test_version_and_defaults_in_help(capsys: pytest.CaptureFixture[str]) -> None:
@@ -121,8 +165,9 @@ def test_without_the_cli_extra_the_command_names_it_in_one_line(command: str) ->
     assert done.returncode == 1, done.stderr
     assert done.stderr.strip() == (
         f"manual-backprop {command}: needs "
-        + ("torch" if command == "verify" else "torch, sklearn")
-        + ", not installed: pip install 'manual-backprop[cli]'"
+        + ("torch" if command == "verify" else "torch, scikit-learn")
+        + ", not installed; without a GPU, first pip install torch --index-url "
+        "https://download.pytorch.org/whl/cpu, then pip install 'manual-backprop[cli]'"
     )
     assert "torch loaded: False" in done.stdout
 

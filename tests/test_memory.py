@@ -1,8 +1,9 @@
-"""One gradient step's peak memory stays near the least it could be.
+"""One gradient step's peak memory stays near the footprint of a textbook step.
 
-The minimum is params + grads + every cached ``Z^l`` and ``A^l``; the step releases each layer's
-Z and A as soon as its gradients exist (``backward_deltas(release=True)``), so its peak stays
-below 1.2 times that. Memory is deterministic, so its bound is a test (speed never is).
+That footprint is params + grads + every cached ``Z^l`` and ``A^l``, none freed early; the step
+releases each layer's Z and A as soon as its gradients exist (``backward_deltas(release=True)``),
+so its peak stays below 1.2 times that. Memory is deterministic, so its bound is a test (speed
+never is).
 """
 
 from __future__ import annotations
@@ -14,6 +15,6 @@ from torch_reference.commands.bench import peak_memory
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_one_gradient_step_peaks_within_1_2_times_the_minimum_memory(dtype: type) -> None:
+def test_one_gradient_step_peaks_within_1_2_times_the_textbook_footprint(dtype: type) -> None:
     memory = peak_memory((784, 1024, 512, 10), 2048, dtype)  # caches outweigh params here
     assert memory["ratio"] <= 1.2, memory

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import tempfile
 from pathlib import Path
 
 __all__ = [
@@ -69,19 +70,41 @@ def finite_non_negative_float(text: str) -> float:
 
 
 def output_path(text: str) -> Path:
-    """A file to write: not a directory, and its folder exists or can be made."""
+    """A file to write, in a folder that exists and takes a new file.
+
+    A missing folder is an error, as with ``cp`` or ``curl -o``: nothing is created but the
+    file itself. Whether the folder takes a file is probed the way the write will happen, by
+    creating and removing a temporary file there (a permission bit says nothing for root, nor
+    for ``/proc``); an existing file must be writable.
+    """
     path = Path(text)
     if path.is_dir() or text.endswith(os.sep):
         raise argparse.ArgumentTypeError(f"must be a file path, but {text!r} is a directory")
-    ancestor = path.absolute().parent
-    while not ancestor.exists():
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
+    folder = path.absolute().parent
+    if not folder.exists():
+        ancestor = folder
+        while not ancestor.exists():
+            ancestor = ancestor.parent
+        if not ancestor.is_dir():
+            raise argparse.ArgumentTypeError(
+                f"cannot be written: {str(ancestor)!r} in {text!r} is a file, not a directory"
+            )
         raise argparse.ArgumentTypeError(
-            f"cannot be written: {str(ancestor)!r} in {text!r} is a file, not a directory"
+            f"cannot be written: the folder {str(folder)!r} does not exist (create it first)"
         )
-    if not os.access(ancestor, os.W_OK):
-        raise argparse.ArgumentTypeError(f"cannot be written: {str(ancestor)!r} is not writable")
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"cannot be written: {str(folder)!r} in {text!r} is a file, not a directory"
+        )
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".manual-backprop-"):
+            pass
+    except OSError as error:
+        raise argparse.ArgumentTypeError(
+            f"cannot be written: no file can be created in {str(folder)!r} ({error.strerror})"
+        ) from None
+    if path.exists() and not os.access(path, os.W_OK):
+        raise argparse.ArgumentTypeError(f"cannot be written: {text!r} is not writable")
     return path
 
 
@@ -92,7 +115,7 @@ def plot_path(text: str) -> Path:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
     except ImportError:
         raise argparse.ArgumentTypeError(
-            "needs matplotlib, which is not installed: pip install 'manual-backprop[cli]'"
+            "needs matplotlib, which is not installed: pip install matplotlib"
         ) from None
     formats = sorted(FigureCanvasAgg.get_supported_filetypes())
     suffix = path.suffix.lstrip(".").lower()

@@ -45,13 +45,15 @@ from torch_reference.commands.arguments import (
 from torch_reference.commands.contenders import CPU_CONTENDERS
 from torch_reference.commands.machine import cpu_model
 
-__all__ = ["NEEDS", "SIZES", "add_parser", "peak_memory", "run", "run_contender"]
+__all__ = ["COLOURS", "NEEDS", "SIZES", "add_parser", "peak_memory", "run", "run_contender"]
 
 #: Imported by the contenders' processes when the command runs.
 NEEDS = ("torch", "sklearn")
 SIZES = {"784-1024-512-10": (784, 1024, 512, 10), "64-128-64-10": (64, 128, 64, 10)}
 BATCHES = (1, 16, 256, 2048)
 DTYPES = ("float32", "float64")
+#: One colour per contender, in every panel and every plot (matplotlib's tab10).
+COLOURS = dict(zip(CPU_CONTENDERS, ("C0", "C1", "C2", "C3", "C4", "C7", "C8")))
 
 
 def add_parser(sub: Any) -> None:
@@ -154,39 +156,41 @@ def _x(value: float | None) -> str:
 
 def format_rows(rows: list[dict[str, Any]]) -> str:
     """The table: ms per step for each contender, then the ratios (best manual, best torch)."""
-    short = {
-        "manual": "manual", "manual_torch": "man.torch", "torch_module": "torch.nn",
-        "torch_functional": "torch.F", "sklearn": "sklearn", "floor_numpy": "floor.np",
-        "floor_torch": "floor.torch",
-    }  # fmt: skip
+    widths = [max(len(name), 8) for name in CPU_CONTENDERS]
+    ratios = ("manual/torch", "manual_numpy/sklearn", "manual/floor")
     header = f"{'network':<16} {'B':>5} {'dtype':<7} " + " ".join(
-        f"{short[name]:>11}" for name in CPU_CONTENDERS
+        f"{name:>{width}}" for name, width in zip(CPU_CONTENDERS, widths)
     )
-    header += f" {'man/torch':>9} {'np/skl':>7} {'man/floor':>9}"
+    header += " " + " ".join(ratios)
     lines = [header + "   (ms per step; ratios of medians)"]
     for row in rows:
         lines.append(
             f"{row['sizes']:<16} {row['batch']:>5} {row['dtype']:<7} "
-            + " ".join(f"{_ms(row[f'{name}_s']):>11}" for name in CPU_CONTENDERS)
-            + f" {_x(row['manual/torch']):>9} {_x(row['manual_numpy/sklearn']):>7} "
-            f"{_x(row['manual/floor']):>9}"
+            + " ".join(
+                f"{_ms(row[f'{name}_s']):>{width}}" for name, width in zip(CPU_CONTENDERS, widths)
+            )
+            + " "
+            + " ".join(f"{_x(row[ratio]):>{len(ratio)}}" for ratio in ratios)
         )
     return "\n".join(lines)
 
 
 def peak_memory(sizes: tuple[int, ...], batch: int, dtype: Any) -> dict[str, float]:
-    """Peak bytes one manual gradient step allocates, against the least it could.
+    """Peak bytes of one manual gradient step, against the footprint of a step that frees
+    nothing early.
 
-    The minimum is what must exist at once if nothing is freed early: params + grads + every
-    cached ``Z^l`` and ``A^l``. The measured figure is params (already there) plus the
-    ``tracemalloc`` peak of the step.
+    That footprint is params + grads + every ``Z^l`` and ``A^l`` of the forward pass, all held
+    until the step ends, as a textbook backward pass holds them. The step frees each ``Z^l`` and
+    ``A^(l-1)`` as soon as its layer is done (``backpropagate``), so its peak can lie below that
+    footprint (ratio < 1); a ratio above 1 means extra temporaries. The measured figure is the
+    params (already there) plus the ``tracemalloc`` peak of the step.
     """
     problem = make_problem(sizes, batch, dtype=dtype, seed=0)
     params_bytes = sum(a.nbytes for a in problem.params.weights + problem.params.biases)
     passed = forward(problem.params, problem.X)
     cache_bytes = sum(a.nbytes for a in passed.pre_activations + passed.activations[1:])
     del passed
-    minimum = 2 * params_bytes + cache_bytes  # params + grads + Z and A
+    footprint = 2 * params_bytes + cache_bytes  # params + grads + every Z and A, none freed
     gradients(problem.params, problem.X, problem.Y)  # warm-up
     tracemalloc.start()
     try:
@@ -197,9 +201,10 @@ def peak_memory(sizes: tuple[int, ...], batch: int, dtype: Any) -> dict[str, flo
     finally:
         tracemalloc.stop()
     return {
-        "minimum_bytes": float(minimum),
+        "batch": float(batch),
+        "no_early_free_bytes": float(footprint),
         "peak_bytes": float(params_bytes + peak),
-        "ratio": (params_bytes + peak) / minimum,
+        "ratio": (params_bytes + peak) / footprint,
     }
 
 
@@ -218,12 +223,13 @@ def _plot(path: Path, rows: list[dict[str, Any]], contenders: list[str]) -> None
             if points:
                 batch, seconds = zip(*points)
                 style = "--" if name.startswith("floor") else "o-"
-                axis.loglog(batch, [s * 1e3 for s in seconds], style, label=name)
+                axis.loglog(
+                    batch, [s * 1e3 for s in seconds], style, label=name, color=COLOURS[name]
+                )
         axis.set(xlabel="batch size B", ylabel="ms per gradient step", title=f"{size_name} {dtype}")
         axis.grid(True, which="both", alpha=0.3)
         axis.legend(fontsize=7)
     figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=100)
     plt.close(figure)
 
@@ -247,11 +253,13 @@ def run(args: argparse.Namespace) -> int:
     medians = {name: list(np.median(np.array(runs), axis=0)) for name, runs in per_run.items()}
     rows = table_rows(configs, medians)
     print(format_rows(rows))
-    memory = peak_memory(SIZES["784-1024-512-10"], 256 if args.quick else 2048, np.float64)
+    memory_batch = 256 if args.quick else 2048
+    memory = peak_memory(SIZES["784-1024-512-10"], memory_batch, np.float64)
     print(
-        f"\npeak memory of one manual step (784-1024-512-10, float64): "
-        f"{memory['peak_bytes'] / 2**20:.1f} MiB, {memory['ratio']:.3f}x the minimum "
-        f"(params + grads + Z and A = {memory['minimum_bytes'] / 2**20:.1f} MiB)"
+        f"\npeak memory of one manual step (784-1024-512-10, B = {memory_batch}, float64): "
+        f"{memory['peak_bytes'] / 2**20:.1f} MiB, {memory['ratio']:.3f}x the "
+        f"{memory['no_early_free_bytes'] / 2**20:.1f} MiB of a step that frees nothing early "
+        f"(params + grads + every Z and A; below 1: Z and A are freed once their layer is done)"
     )
     for name, info in libraries.items():
         print(f"  {name}: {info['library']}, BLAS {info['blas']}, threads {info['threads']}")
@@ -272,7 +280,6 @@ def run(args: argparse.Namespace) -> int:
             "per_run_medians_s": per_run,
             "memory": memory,
         }
-        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
         print(f"results written to {args.json}")
     if args.plot:

@@ -23,8 +23,14 @@ COMMANDS = {
     "train": "torch_reference.commands.train",
     "bench": "torch_reference.commands.bench",
 }
-#: What ``pip install`` brings everything the subcommands need.
-EXTRA = "pip install 'manual-backprop[cli]'"
+#: Import name -> the package that brings it (``pip install`` takes the latter).
+PACKAGES = {"torch": "torch", "sklearn": "scikit-learn", "matplotlib": "matplotlib"}
+#: How to bring everything the subcommands need, CPU torch first as the README's quick start
+#: does: the ``cli`` extra alone would pull torch's multi-GB CUDA build.
+EXTRA = (
+    "without a GPU, first pip install torch --index-url https://download.pytorch.org/whl/cpu, "
+    "then pip install 'manual-backprop[cli]'"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,14 +56,22 @@ def missing_modules(command: str) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    missing = missing_modules(args.command)
+    missing = [PACKAGES.get(name, name) for name in missing_modules(args.command)]
     if missing:
         print(
-            f"manual-backprop {args.command}: needs {', '.join(missing)}, not installed: {EXTRA}",
+            f"manual-backprop {args.command}: needs {', '.join(missing)}, not installed; {EXTRA}",
             file=sys.stderr,
         )
         return 1
-    return int(importlib.import_module(COMMANDS[args.command]).run(args))
+    try:
+        return int(importlib.import_module(COMMANDS[args.command]).run(args))
+    except OSError as error:  # e.g. an output that took a file at the start but not at the end
+        where = f" on {error.filename}" if error.filename else ""
+        print(
+            f"manual-backprop {args.command}: I/O error{where}: {error.strerror or error}",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

@@ -191,13 +191,22 @@ def _floor_products(
     return products
 
 
+def _numpy_product(left: np.ndarray, right: np.ndarray, out: np.ndarray) -> Callable[[], Any]:
+    """The fastest NumPy form of ``left @ right`` into ``out``: BLAS through ``np.matmul``, but
+    ``np.einsum`` for an inner dimension of 1 (B = 1's outer products ``A^T Delta``), which
+    ``np.matmul`` does not hand to BLAS and runs 4-7x slower than einsum."""
+    if left.shape[1] == 1:
+        return lambda: np.einsum("ik,kj->ij", left, right, out=out)
+    return lambda: np.matmul(left, right, out=out)
+
+
 def make_floor_numpy(problem: Problem) -> Step:
-    """The matrix products of one step, alone, by NumPy's BLAS, on preallocated outputs."""
-    products = _floor_products(problem, np.asarray)
+    """The matrix products of one step, alone, by NumPy (BLAS), on preallocated outputs."""
+    products = [_numpy_product(*product) for product in _floor_products(problem, np.asarray)]
 
     def step() -> None:
-        for left, right, out in products:
-            np.matmul(left, right, out=out)
+        for product in products:
+            product()
 
     return step
 

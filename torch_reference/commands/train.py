@@ -105,13 +105,11 @@ def _plot(path: Path, history: list[dict[str, Any]]) -> None:
         title="Manual vs torch trajectory",
     )
     figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110)
     plt.close(figure)
 
 
 def _write_json(path: Path, document: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
@@ -189,7 +187,6 @@ def run(args: argparse.Namespace) -> int:
         )
         print(f"results written to {args.json}")
     if args.save:
-        args.save.parent.mkdir(parents=True, exist_ok=True)
         save_params(args.save, params)
         print(f"parameters saved to {args.save}")
     if args.plot:

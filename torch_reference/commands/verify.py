@@ -87,7 +87,6 @@ def run(args: argparse.Namespace, implementation: Any = None) -> int:
     if args.json:
         document = certificate(rows, devices[args.device], args.seed)
         document["environment"]["elapsed_s"] = round(elapsed, 3)
-        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
         print(f"Certificate written to {args.json}")
     skipped = [] if jax_version() else ["jax.grad (jax is not installed)"]
