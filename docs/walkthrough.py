@@ -23,7 +23,10 @@
 # judged by the same function as `manual-backprop verify`; the last cell fails if any check did.
 #
 # Source: `docs/walkthrough.py` (jupytext percent format), paired with `docs/walkthrough.ipynb`.
-# Run it with `python docs/walkthrough.py`, or open the notebook.
+# Run it with `python docs/walkthrough.py`, or open the notebook. To rebuild the notebook with
+# its outputs (the `docs` extra, which brings jupytext and nbclient's `jupyter execute`; it has
+# no `jupyter nbconvert`): `jupytext --to ipynb docs/walkthrough.py && jupyter execute --inplace
+# docs/walkthrough.ipynb`.
 
 # %%
 import matplotlib.pyplot as plt
@@ -293,7 +296,9 @@ cmp(
 # For a smooth entry, the error of $D(h)$ falls like $h^2$ (truncation) until the rounding error
 # of J, about $\varepsilon_J / h$, takes over. The Richardson estimate $|D(2h) - D(h)|/3$ tracks
 # the truncation error without knowing the answer; the default step $h = \varepsilon^{1/3}$ sits
-# near the bottom of the V. (A small 6-5-4-3 network, so that 37 steps take no time.)
+# near the bottom of the V. Where the estimate is exactly 0 (at the smallest steps, $D(2h)$ and
+# $D(h)$ round to the same number), a log axis has no place for it: the curve has a gap there,
+# not a drop. (A small 6-5-4-3 network, so that 37 steps take no time.)
 
 # %%
 small = make_problem((6, 5, 4, 3), 4, targets="one_hot", seed=1)
@@ -306,13 +311,15 @@ for h in steps:
     richardson.append(abs(D_h.step_change.weights[2][0, 0]) / 3)
 J_small = gradients(small.params, small.X, small.Y)[0]
 eps_J = np.sqrt(4 * 3) * machine_epsilon(np.float64) * (1 + abs(J_small))
-figure, axis = plt.subplots(figsize=(6, 3.5))
+figure, axis = plt.subplots(figsize=(8.5, 3.5))
+richardson = np.where(np.array(richardson) > 0, richardson, np.nan)  # 0: a gap, not a drop
 axis.loglog(steps, errors, "o-", label="|D(h) - analytic|")
 axis.loglog(steps, richardson, "x--", label="Richardson |D(2h) - D(h)| / 3")
 axis.loglog(steps, eps_J / steps, ":", label="rounding bound eps_J / h")
 axis.axvline(finite_difference_step(np.float64), color="gray", ls="--", label="h = eps^(1/3)")
 axis.set(xlabel="step h", ylabel="error", title="dJ/dW^(3)[0, 0]")
-axis.legend(fontsize=8)
+axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))  # beside the data
+figure.tight_layout()
 plt.show()
 
 # %% [markdown]

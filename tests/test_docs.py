@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,6 +26,10 @@ def test_the_walkthrough_runs_and_every_check_inside_passes(
     monkeypatch.setattr(plt, "show", lambda: plt.close("all"))
     namespace: dict[str, Any] = runpy.run_path(str(DOCS / "walkthrough.py"), run_name="walkthrough")
     assert namespace["FAILED"] == []
+    # Figure 3: where D(2h) and D(h) round to the same number the Richardson estimate is 0,
+    # which a log axis cannot show: a gap (NaN), not a line dropping off the plot.
+    richardson = namespace["richardson"]
+    assert not np.any(richardson == 0) and np.any(np.isnan(richardson))
 
 
 def test_the_notebook_is_the_script_with_its_outputs() -> None:

@@ -87,3 +87,11 @@ def test_verify_on_cuda_passes(tmp_path: Path) -> None:
     document = json.loads(path.read_text())
     assert document["environment"]["gpu"]
     assert {row["device"] for row in document["checks"]} >= {"cuda"}
+
+
+def test_the_summary_says_the_finite_difference_rows_are_float64(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["verify", "--device", "cpu", "--dtype", "float32"]) == 0
+    summary = capsys.readouterr().out.strip().splitlines()[-1]
+    assert "dtypes float32 (the finite-difference rows: float64 on the CPU, always)" in summary

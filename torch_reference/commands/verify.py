@@ -75,8 +75,8 @@ def run(args: argparse.Namespace, implementation: Any = None) -> int:
     failed = [row for row in rows if not row.passed]
     note = "" if cuda or args.device != "all" else " (no CUDA device here: cpu only)"
     where = (
-        f"on {', '.join(devices[args.device])}{note}, "
-        f"dtypes {', '.join(sorted({row.dtype for row in rows}))}"
+        f"on {', '.join(devices[args.device])}{note}, dtypes {', '.join(sorted(dtypes))} "
+        "(the finite-difference rows: float64 on the CPU, always)"
     )
     if failed:
         print(f"\nFAIL: {len(failed)} of {len(rows)} checks failed, {where}, in {elapsed:.1f} s.")
