@@ -3,6 +3,9 @@ CUDA tensors against autograd on CUDA and the cuBLAS GEMM floor, 784-1024-512-10
 65,536. Marked ``cuda``; they skip without a GPU.
 
     pytest benchmarks/test_gpu.py -m cuda --benchmark-enable --benchmark-group-by=group
+
+All variants share one process here; the figures docs/performance.md quotes come from
+``benchmarks/gpu_bench.py``, which runs each contender alone in its own process.
 """
 
 from __future__ import annotations

@@ -129,7 +129,7 @@ def test_version_and_defaults_in_help(capsys: pytest.CaptureFixture[str]) -> Non
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.strip() == f"manual-backprop {manual_backprop.__version__}"
     for command, shown in (("train", "(default: 0.1)"), ("verify", "(default: all)"),
-                           ("bench", "(default: 3)")):  # fmt: skip
+                           ("bench", "(default: 5)")):  # fmt: skip
         with pytest.raises(SystemExit):
             main([command, "--help"])
         assert shown in capsys.readouterr().out

@@ -69,7 +69,7 @@ def add_parser(sub: Any) -> None:
         ),
     )
     bench.add_argument("--quick", action="store_true", help="784-1024-512-10 at B = 1 and 256 only")
-    bench.add_argument("--runs", type=positive_int, default=3, help="fresh processes per contender")
+    bench.add_argument("--runs", type=positive_int, default=5, help="fresh processes per contender")
     bench.add_argument(
         "--budget",
         type=finite_positive_float,
