@@ -38,8 +38,14 @@ def test_verify_passes_prints_the_table_and_writes_the_certificate(
     assert {row["equation"] for row in checks} >= REQUIRED_EQUATIONS
     assert all(FIELDS <= set(row) for row in checks)
     oracles = {row["oracle"] for row in checks}
-    assert oracles >= {"autograd (cpu)", "jax.grad", "central differences", "batched"}
-    assert {row["dtype"] for row in checks} == {"float64", "float32"}
+    assert oracles >= {"autograd (cpu)", "jax.grad", "central differences", "batched",
+                       "exact (mpmath)", "proved (SymPy)"}  # fmt: skip
+    assert {row["dtype"] for row in checks} == {"float64", "float32", "exact"}
+    proofs = [row for row in checks if row["oracle"] == "proved (SymPy)"]
+    assert all(row["criterion"] == "proof" and row["dtype"] == "exact" for row in proofs)
+    assert {"(16)", "(26)", "(42)", "(43)/(44)", "(2)", "erratum 4"} <= {
+        row["equation"] for row in proofs
+    }
     environment = document["environment"]
     for key in ("python", "numpy", "torch", "jax", "blas", "cpu", "seed", "tf32", "gpu", "cuda"):
         assert key in environment
@@ -72,6 +78,7 @@ def test_verify_fails_and_exits_non_zero_on_a_wrong_gradient(
     assert failed and all("dJ/dW^(2)" in line for line in failed)
     assert any("autograd (cpu)" in line for line in failed)
     assert any("jax.grad" in line for line in failed)
+    assert any("exact (mpmath)" in line for line in failed)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")

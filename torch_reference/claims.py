@@ -16,6 +16,10 @@ Oracles:
   skipped where jax is not installed);
 * ``central differences``: :mod:`manual_backprop.checks.finite_differences`, float64, no
   autograd at all;
+* ``exact (mpmath)``: :mod:`manual_backprop.checks.exact`, the same quantities at 60 significant
+  digits, from the same inputs converted exactly: the code's true error;
+* ``proved (SymPy)``: :mod:`manual_backprop.checks.symbolic`, each identity of the derivation
+  proved in exact arithmetic (no tolerance), and each erratum refuted at a concrete point;
 * ``batched``: the batched equations, for the per-example algorithm of section 1.5.
 
 The manual side runs on NumPy for ``device="cpu"``; for ``device="cuda"`` it runs the same code on
@@ -34,6 +38,7 @@ import numpy as np
 import manual_backprop
 from manual_backprop import Params
 from manual_backprop.checks.error_scales import error_scales, output_condition, problem_rtol
+from manual_backprop.checks.exact import exact_difference, exact_trace, to_float
 from manual_backprop.checks.finite_differences import finite_difference_gradients
 from manual_backprop.checks.jax_oracle import jax_trace, jax_version
 from manual_backprop.checks.problems import (
@@ -49,17 +54,20 @@ from manual_backprop.checks.tolerances import (
     normwise_error,
     parity_rtol,
 )
-from manual_backprop.validation import reduction_scale
+from manual_backprop.validation import reduction_scale, targets_from
 from torch_reference.convert import to_numpy, to_tensor
 from torch_reference.oracle import no_tf32, trace
 
 __all__ = [
     "AUTOGRAD",
+    "EXACT",
     "JAX",
+    "PROVED",
     "Check",
     "entrywise_check",
     "finite_difference_checks",
     "kink_checks",
+    "proof_checks",
     "relative_check",
     "run_checks",
     "trace_checks",
@@ -75,7 +83,7 @@ TRACE_CASES = (("softmax", "one_hot"), ("softmax", "soft"), ("relu", "soft"))
 #: an example (a dead layer) gives exact zeros z = 0, where the conventions differ. The
 #: derivation's 1/2 has its own rows (eq. 2), against central differences and jax.grad.
 ORACLE_RELU_GRAD_AT_ZERO = 0.0
-AUTOGRAD, JAX = "autograd", "jax.grad"
+AUTOGRAD, JAX, EXACT, PROVED = "autograd", "jax.grad", "exact (mpmath)", "proved (SymPy)"
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,14 @@ class Check:
     tolerance: float
     passed: bool
     criterion: str = "rel"
+
+    @property
+    def ratio(self) -> float:
+        """The error over its tolerance (``max_rel_err / tolerance`` for ``"rel"`` rows): how
+        much of the tolerance the error uses; 0 for proofs."""
+        if self.criterion == "proof" or self.tolerance == 0:
+            return 0.0
+        return (self.max_rel_err if self.criterion == "rel" else self.max_abs_err) / self.tolerance
 
 
 def relative_check(
@@ -172,10 +188,30 @@ def equation_number(
     return {3: "(29)", 2: "(30)", 1: "(31)"}[l] if own else "(29)-(31)"
 
 
+#: Exact traces already computed in this process, by problem (each takes about 0.4 s).
+_EXACT_TRACES: dict[tuple[Any, ...], Any] = {}
+
+
+def _exact(problem: Problem, output: str, reduction: str) -> Any:
+    key = (problem.X.tobytes(), problem.X.shape, problem.Y.tobytes(), problem.Y.shape,
+           *(a.tobytes() for a in problem.params.weights + problem.params.biases),
+           output, reduction)  # fmt: skip
+    if key not in _EXACT_TRACES:
+        targets = targets_from(problem.Y, problem.X, problem.params.layer_sizes[-1])
+        _EXACT_TRACES[key] = exact_trace(
+            problem.params, problem.X, targets, output=output, reduction=reduction,
+            relu_grad_at_zero=ORACLE_RELU_GRAD_AT_ZERO,
+        )  # fmt: skip
+    return _EXACT_TRACES[key]
+
+
 def oracle_trace(
     oracle: str, problem: Problem, output: str, device: str, reduction: str = "sum"
 ) -> Any:
-    """The oracle's J, gradients, and every ``Z^l``, ``A^l`` and ``dJ/dZ^l``, as NumPy."""
+    """The oracle's J, gradients, and every ``Z^l``, ``A^l`` and ``dJ/dZ^l``: NumPy arrays, or
+    for the exact oracle arrays of 60-digit mpmath numbers."""
+    if oracle == EXACT:
+        return _exact(problem, output, reduction)
     if oracle == JAX:
         return jax_trace(problem.params, problem.X, problem.Y, output=output, reduction=reduction)
     return trace(
@@ -184,7 +220,24 @@ def oracle_trace(
 
 
 def oracle_name(oracle: str, device: str) -> str:
-    return f"autograd ({device})" if oracle == AUTOGRAD else JAX
+    return f"autograd ({device})" if oracle == AUTOGRAD else oracle
+
+
+def exact_check(
+    equation: str, quantity: str, device: str, dtype: str,
+    actual: Any, exact: Any, rtol: float, scale: Any = None,
+) -> Check:  # fmt: skip
+    """:func:`relative_check` against the exact oracle: the error ``actual - exact`` is taken at
+    full precision (then rounded once), so it is the code's true error; ``scale`` defaults to
+    the exact value's magnitude."""
+    actual_np = np.asarray(to_numpy(actual))
+    if actual_np.shape != np.shape(exact):
+        return Check(equation, quantity, EXACT, device, dtype, np.inf, np.inf, rtol, False)
+    error = exact_difference(actual_np, exact)
+    reference = np.abs(to_float(exact)) if scale is None else scale
+    return relative_check(
+        equation, quantity, EXACT, device, dtype, error, np.zeros_like(error), rtol, reference
+    )
 
 
 def trace_checks(
@@ -238,19 +291,44 @@ def trace_checks(
         )
         compared.append(("b", l, grads.biases[i], expected.grads.biases[i], scales.grads.biases[i]))
     name = oracle_name(oracle, device)
-    rows = [
-        relative_check(
-            equation_number(kind, l, n_layers, output, targets), f"{QUANTITY[kind]}^({l}){tag}",
-            name, device, dtype, manual, reference, rtol, scale,
+
+    def check(equation: str, quantity: str, manual: Any, reference: Any, scale: Any) -> Check:
+        if oracle == EXACT:
+            return exact_check(equation, quantity, device, dtype, manual, reference, rtol, scale)
+        return relative_check(
+            equation, quantity, name, device, dtype, manual, reference, rtol, scale
         )
+
+    rows = [
+        check(equation_number(kind, l, n_layers, output, targets), f"{QUANTITY[kind]}^({l}){tag}",
+              manual, reference, scale)
         for kind, l, manual, reference, scale in compared
     ]  # fmt: skip
     loss_equation = "(18)/(19)" if output == "relu" else "(18)/(33)"
-    rows.append(
-        relative_check(
-            loss_equation, f"J{tag}", name, device, dtype, J, expected.loss, rtol, scales.loss
-        )
-    )
+    loss = np.array(J) if oracle == EXACT else J
+    expected_loss = np.array(expected.loss, dtype=object) if oracle == EXACT else expected.loss
+    rows.append(check(loss_equation, f"J{tag}", loss, expected_loss, scales.loss))
+    return rows
+
+
+def proof_checks() -> list[Check]:
+    """One row per identity proved by :mod:`manual_backprop.checks.symbolic`, one per erratum
+    refuted (the printed formula differs at a concrete point, the corrected one is proved)."""
+    from manual_backprop.checks.symbolic import errata, proofs
+
+    rows = [
+        Check(proof.equation, f"{proof.statement} [{proof.network}]", PROVED, "exact", "exact",
+              0.0 if proof.proved else np.inf, 0.0 if proof.proved else np.inf, 0.0,
+              proof.proved, "proof")
+        for proof in proofs()
+    ]  # fmt: skip
+    for erratum in errata():
+        shown = erratum.refuted and erratum.corrected_proved
+        rows.append(
+            Check(f"erratum {erratum.number}", f"{erratum.where}: printed form refuted",
+                  PROVED, "exact", "exact",
+                  0.0 if shown else np.inf, 0.0 if shown else np.inf, 0.0, shown, "proof")
+        )  # fmt: skip
     return rows
 
 
@@ -357,8 +435,8 @@ def random_architecture(depth: int, seed: int) -> tuple[int, ...]:
 
 
 def available_oracles() -> tuple[str, ...]:
-    """``autograd``, and ``jax.grad`` where jax is installed."""
-    return (AUTOGRAD, JAX) if jax_version() else (AUTOGRAD,)
+    """``autograd``, ``jax.grad`` where jax is installed, the exact oracle and the proofs."""
+    return (AUTOGRAD, JAX, EXACT, PROVED) if jax_version() else (AUTOGRAD, EXACT, PROVED)
 
 
 def run_checks(
@@ -381,8 +459,10 @@ def run_checks(
     implementation : object with ``forward``, ``deltas``, ``gradients``, ``gradients_per_example``
         The code under test; :mod:`manual_backprop` by default. (The failure test passes a
         deliberately wrong one.)
-    oracles : sequence of {"autograd", "jax.grad"}
-        Default: :func:`available_oracles`. ``jax.grad`` runs on the CPU rows only.
+    oracles : sequence of {"autograd", "jax.grad", "exact (mpmath)", "proved (SymPy)"}
+        Default: :func:`available_oracles`. ``jax.grad`` runs on the CPU rows only; the exact
+        oracle computes on the CPU against the manual side on each device; the proofs are
+        device-free rows of their own.
     """
     chosen = tuple(oracles) if oracles is not None else available_oracles()
     rows: list[Check] = []
@@ -392,7 +472,7 @@ def run_checks(
             if progress:
                 progress(f"{device} {dtype_name}")
             for oracle in chosen:
-                if oracle == JAX and device != "cpu":
+                if oracle == PROVED or (oracle == JAX and device != "cpu"):
                     continue
                 for output, targets in TRACE_CASES:
                     problem = make_problem(
@@ -427,4 +507,8 @@ def run_checks(
             DERIVATION_LAYER_SIZES, FD_BATCH_SIZE, output=output, targets=targets, seed=seed
         )
         rows += finite_difference_checks(problem, output, implementation=implementation)
+    if PROVED in chosen:
+        if progress:
+            progress("proofs")
+        rows += proof_checks()
     return rows

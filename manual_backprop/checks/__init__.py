@@ -6,5 +6,12 @@
   problem;
 * :mod:`~manual_backprop.checks.finite_differences`: central differences of J, an oracle that
   uses the forward pass and the loss alone;
-* :mod:`~manual_backprop.checks.problems`: the example problems every check runs on.
+* :mod:`~manual_backprop.checks.problems`: the example problems every check runs on;
+* :mod:`~manual_backprop.checks.jax_oracle`: ``jax.grad``, a second autograd oracle;
+* :mod:`~manual_backprop.checks.symbolic`: SymPy's proofs that each equation is the derivative
+  it claims, and the errata as counterexamples;
+* :mod:`~manual_backprop.checks.exact`: the exact oracle, 60 significant digits, for the code's
+  true error.
+
+``symbolic`` and ``exact`` need SymPy (the ``cli`` and ``test`` extras); the library does not.
 """

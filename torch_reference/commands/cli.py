@@ -24,7 +24,12 @@ COMMANDS = {
     "bench": "torch_reference.commands.bench",
 }
 #: Import name -> the package that brings it (``pip install`` takes the latter).
-PACKAGES = {"torch": "torch", "sklearn": "scikit-learn", "matplotlib": "matplotlib"}
+PACKAGES = {
+    "torch": "torch",
+    "sklearn": "scikit-learn",
+    "matplotlib": "matplotlib",
+    "sympy": "sympy",
+}
 #: How to bring everything the subcommands need, CPU torch first as the README's quick start
 #: does: the ``cli`` extra alone would pull torch's multi-GB CUDA build.
 EXTRA = (

@@ -24,7 +24,7 @@ from torch_reference.commands.machine import cpu_model
 __all__ = ["NEEDS", "add_parser", "certificate", "environment", "format_table", "run"]
 
 #: Imported when the command runs (jax is optional: its rows skip without it).
-NEEDS = ("torch",)
+NEEDS = ("torch", "sympy")
 
 
 def add_parser(sub: Any) -> None:
@@ -173,20 +173,18 @@ def format_table(rows: Sequence[Any]) -> str:
     """The per-equation table, one row per check, "exact? close? max diff" style."""
     headers = ["equation", "quantity", "oracle", "device", "dtype", "max abs err",
                "max rel err", "tolerance", "result"]  # fmt: skip
+
+    def numbers(row: Any) -> list[str]:
+        if row.criterion == "proof":  # exact: no error to measure, no tolerance
+            return ["-", "-", "none"]
+        tolerance = f"{'atol ' if row.criterion == 'abs' else ''}{row.tolerance:.2e}"
+        return [f"{row.max_abs_err:.2e}", f"{row.max_rel_err:.2e}", tolerance]
+
     body = [
-        [
-            row.equation,
-            row.quantity,
-            row.oracle,
-            row.device,
-            row.dtype,
-            f"{row.max_abs_err:.2e}",
-            f"{row.max_rel_err:.2e}",
-            f"{'atol ' if row.criterion == 'abs' else ''}{row.tolerance:.2e}",
-            "PASS" if row.passed else "FAIL",
-        ]
+        [row.equation, row.quantity, row.oracle, row.device, row.dtype, *numbers(row),
+         "PASS" if row.passed else "FAIL"]
         for row in rows
-    ]
+    ]  # fmt: skip
     widths = [
         max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(headers)
     ]
