@@ -84,8 +84,18 @@ def add_parser(sub: Any) -> None:
         metavar="NAME",
         help=f"a subset of: {', '.join(CPU_CONTENDERS)}",
     )
-    bench.add_argument("--json", type=output_path, metavar="PATH", help="write the results here")
-    bench.add_argument("--plot", type=plot_path, metavar="PATH", help="draw the times here")
+    bench.add_argument(
+        "--json",
+        type=output_path,
+        metavar="PATH",
+        help="write the results here (in a folder that exists; checked before any work)",
+    )
+    bench.add_argument(
+        "--plot",
+        type=plot_path,
+        metavar="PATH",
+        help="draw the times here (in a folder that exists; checked before any work)",
+    )
 
 
 def configurations(quick: bool) -> list[tuple[str, int, str]]:

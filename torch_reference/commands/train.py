@@ -56,10 +56,23 @@ def add_parser(sub: Any) -> None:
     train.add_argument(
         "--dtype", choices=["float64", "float32"], default="float64", help="of params and data"
     )
-    train.add_argument("--json", type=output_path, metavar="PATH", help="write the results here")
-    train.add_argument("--plot", type=plot_path, metavar="PATH", help="draw the curves here")
     train.add_argument(
-        "--save", type=output_path, metavar="PATH.npz", help="save the trained parameters here"
+        "--json",
+        type=output_path,
+        metavar="PATH",
+        help="write the results here (in a folder that exists; checked before any work)",
+    )
+    train.add_argument(
+        "--plot",
+        type=plot_path,
+        metavar="PATH",
+        help="draw the curves here (in a folder that exists; checked before any work)",
+    )
+    train.add_argument(
+        "--save",
+        type=output_path,
+        metavar="PATH.npz",
+        help="save the trained parameters here (in a folder that exists; checked before any work)",
     )
 
 

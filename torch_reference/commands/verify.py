@@ -39,7 +39,10 @@ def add_parser(sub: Any) -> None:
         ),
     )
     verify.add_argument(
-        "--json", type=output_path, metavar="PATH", help="write the certificate here"
+        "--json",
+        type=output_path,
+        metavar="PATH",
+        help="write the certificate here (in a folder that exists; checked before any work)",
     )
     verify.add_argument(
         "--device",
