@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 import pytest
 import sympy as sp
+import torch
 
+from manual_backprop import gradients
 from manual_backprop.checks import symbolic
 from manual_backprop.checks.exact import exact_difference, exact_trace, to_float
 from manual_backprop.checks.problems import DERIVATION_LAYER_SIZES, make_problem
@@ -24,6 +26,7 @@ from torch_reference.claims import (
     EXACT,
     PROVED,
     TRACE_CASES,
+    exact_check,
     proof_checks,
     trace_checks,
 )
@@ -196,3 +199,17 @@ def test_the_codes_true_error_is_within_every_derived_tolerance() -> None:
     assert len(rows) == 2 * 3 * 16
     assert all(row.passed for row in rows), [row for row in rows if not row.passed]
     assert max(row.ratio for row in rows) <= 1.0
+
+
+def test_exact_rows_take_tensors_as_the_cuda_rows_hand_them() -> None:
+    """On ``--device cuda`` the manual side's results are torch tensors: the exact check must
+    read them as it reads NumPy arrays (to_numpy, as every other row does)."""
+    problem = make_problem((5, 4, 3), 6, seed=1)
+    targets = targets_from(problem.Y, problem.X, 3)
+    trace = exact_trace(problem.params, problem.X, targets)
+    _, grads = gradients(problem.params, problem.X, problem.Y, relu_grad_at_zero=0.0)
+    as_array = exact_check("(26)", "W", "cpu", "float64", grads.weights[1], trace.grads.weights[1],
+                           1e-14)  # fmt: skip
+    as_tensor = exact_check("(26)", "W", "cpu", "float64", torch.from_numpy(grads.weights[1]),
+                            trace.grads.weights[1], 1e-14)  # fmt: skip
+    assert as_array == as_tensor and as_array.passed
