@@ -260,7 +260,7 @@ def deltas(
     """Every ``Delta^l = dJ/dZ^l`` of the backward pass, for checking eqs. (16)-(25), (42), (44).
 
     Same arguments as :func:`gradients`. Returns a list of arrays of shape (B, n_l), l = 1 .. L;
-    row b of ``Delta^l`` is the derivation's ``delta^l`` for example b.
+    row i of ``Delta^l`` is the derivation's ``delta^l`` for example i.
     """
     params, X, Y, targets, valid, at_zero, scale = _prepare(
         params, X, Y, output, reduction, relu_grad_at_zero

@@ -3,7 +3,7 @@
 Batched row form: the derivation's column-vector recursion
 ``delta^l = h'(z^l) . W^(l+1) delta^(l+1)`` (eq. 16), with ``.`` the elementwise (Hadamard)
 product, becomes for a batch of rows ``Delta^l = h'(Z^l) * (Delta^(l+1) @ W^(l+1).T)``, with
-``Delta^l`` of shape (B, n_l): row b is example b's ``delta^l``.
+``Delta^l`` of shape (B, n_l): row i is example i's ``delta^l``.
 """
 
 from __future__ import annotations

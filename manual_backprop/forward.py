@@ -1,6 +1,6 @@
 """The forward pass, eqs. (3)-(8) (section 1.1), generalised to any depth L.
 
-Batched row form: the derivation's column vector ``z^l`` for one example becomes row ``b`` of
+Batched row form: the derivation's column vector ``z^l`` for one example becomes row ``i`` of
 ``Z^l``, so ``z_n^l = sum_m w_mn^l a_m^(l-1) + b_n^l`` for all examples at once is
 ``Z^l = A^(l-1) @ W^l + b^l`` with ``A^(l-1)`` of shape (B, n_{l-1}) and ``W^l`` of shape
 (n_{l-1}, n_l).

@@ -6,8 +6,8 @@ Each head's three equations stand together, in the derivation's order:
   ``delta^L = h'(z^L) * (-y / a^L)`` (eqs. 17/22/23).
 * Softmax head (section 1.6): ``a^L = softmax(z^L)`` (eq. 34), the same J (eq. 33) and
   ``delta^L = a^L * sum_m y_m - y`` (eq. 42), which is ``a^L - y`` (eq. 44) when each target
-  row sums to 1. The simple form is no accident: softmax is the canonical link of the categorical
-  distribution, so the Jacobian of eq. (34) cancels the ``1 / a`` of eq. (37).
+  row sums to 1. The simple form is no accident: softmax is the inverse of the canonical link of
+  the categorical distribution, so the Jacobian of eq. (34) cancels the ``1 / a`` of eq. (37).
 
 All arrays have shape (B, n_L); J is a 0-d array, summed over the batch as eq. (18) does.
 Nothing here reads a value back to the host.

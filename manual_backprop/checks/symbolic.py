@@ -190,7 +190,7 @@ def network(
 
 
 def rhs_output_relu(net: Network) -> Vector:
-    """(17, 22)/(23): ``delta^L_n = h'(z^L_n) (-y_n / a^L_n)``."""
+    """(17)/(22)/(23): ``delta^L_n = h'(z^L_n) (-y_n / a^L_n)``."""
     z, a, L = net.z_at(net.depth), net.a_at(net.depth), net.depth
     return [net.slope(L, n, z[n]) * (-net.y[n] / a[n]) for n in range(len(z))]
 
@@ -430,8 +430,8 @@ def relu_head_proofs() -> list[Proof]:
                       [-y_n / a_n for y_n, a_n in zip(y, a_free)], start)  # fmt: skip
     start = time.perf_counter()
     J = -sum(y_m * sp.log(Activation(z_m)) for y_m, z_m in zip(y, z))
-    delta = [Slope(z_n) * (-y_n / Activation(z_n)) for y_n, z_n in zip(y, z)]  # (17, 22)
-    proof_23 = _prove("(17, 22)", "delta_n = h'(z_n) (-y_n / a_n)", where,
+    delta = [Slope(z_n) * (-y_n / Activation(z_n)) for y_n, z_n in zip(y, z)]  # (17)/(22)
+    proof_23 = _prove("(17)/(22)", "delta_n = h'(z_n) (-y_n / a_n)", where,
                       [sp.diff(J, z_n) for z_n in z], delta, start)  # fmt: skip
     return [proof_21, proof_23]
 
@@ -491,7 +491,7 @@ def activation_pattern_proofs(sizes: Sequence[int] = (1, 2, 1, 2)) -> list[Proof
 
 def batch_proofs(sizes: Sequence[int] = (1, 2, 1, 2)) -> list[Proof]:
     """Eq. (18) and section 1.5: the summed J's gradient is the sum of the examples' gradients,
-    and the row form ``dJ/dW^l = (A^(l-1))^T Delta^l`` with row b of ``Delta^l`` example b's
+    and the row form ``dJ/dW^l = (A^(l-1))^T Delta^l`` with row i of ``Delta^l`` example i's
     ``delta^l``."""
     examples = [network(sizes, "softmax", tag=f"_{b}") for b in range(2)]
     # the same parameters for both examples: rename the second's to the first's
