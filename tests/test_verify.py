@@ -46,6 +46,12 @@ def test_verify_passes_prints_the_table_and_writes_the_certificate(
     assert {"(16)", "(26)", "(42)", "(43)/(44)", "(2)", "erratum 4"} <= {
         row["equation"] for row in proofs
     }
+    import hashlib
+
+    derivation = document["derivation"]
+    text = (Path(__file__).resolve().parents[1] / "docs" / "derivation.md").read_bytes()
+    assert derivation["sha256"] == hashlib.sha256(text).hexdigest()
+    assert derivation["package_version"] == manual_backprop.__version__
     environment = document["environment"]
     for key in ("python", "numpy", "torch", "jax", "blas", "cpu", "seed", "tf32", "gpu", "cuda"):
         assert key in environment

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -11,6 +12,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -135,9 +137,23 @@ def environment(devices: Sequence[str], seed: int) -> dict[str, Any]:
     return env
 
 
+def derivation_sha256() -> str | None:
+    """SHA-256 of the derivation that ships with the package (``manual_backprop/derivation.md``,
+    the bytes of ``docs/derivation.md``): what a certificate was checked against, with or
+    without a git checkout."""
+    try:
+        text = resources.files("manual_backprop").joinpath("derivation.md").read_bytes()
+    except OSError:
+        return None
+    return hashlib.sha256(text).hexdigest()
+
+
 def source_commit() -> str | None:
-    """The git commit of the checked code, where it runs from a clone; else None."""
+    """The git commit of the checked code, where it runs from a clone of this project; else None
+    (an installed wheel has no commit: its version and the derivation's hash say what it is)."""
     root = Path(manual_backprop.__file__).resolve().parents[1]
+    if not (root / "pyproject.toml").is_file() or not (root / "docs" / "derivation.md").is_file():
+        return None  # not the source tree (a wheel inside some other repository, say)
     try:
         done = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "HEAD"],
@@ -159,6 +175,8 @@ def certificate(rows: Sequence[Any], devices: Sequence[str], seed: int) -> dict[
         "schema": "manual-backprop-certificate/2",
         "derivation": {
             "document": "docs/derivation.md",
+            "sha256": derivation_sha256(),
+            "package_version": manual_backprop.__version__,
             "commit": source_commit(),
             "numbering": "M. Garg, Assignment 4 (2023)",
         },
