@@ -32,6 +32,8 @@ class Params:
     biases : list of array of shape (n_l,), for l = 1 .. L
         ``biases[l - 1]`` is ``b^l``.
 
+    Notes
+    -----
     Any array library that follows the array API standard works (NumPy is the reference); all
     arrays share one library, device and floating dtype. Checks run where the arrays are used
     (:func:`manual_backprop.validation.check_params`), not here, so that a ``Params`` of

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -169,6 +170,19 @@ def source_commit() -> str | None:
     return done.stdout.strip() or None
 
 
+def equation_link(equation: str) -> str:
+    """Where the documentation site shows ``equation``: ``derivation/#eq-16`` for "(16)",
+    "(26)-(28)" or "(18)/(19)" (the first number), the section or the errata otherwise."""
+    number = re.match(r"\((\d+)", equation)
+    if number:
+        return f"derivation/#eq-{number.group(1)}"
+    if equation.startswith("erratum"):
+        return "derivation/#errata"
+    if equation == "row form":
+        return "derivation/#2-the-chain-rule-in-a-general-layer-9-16"
+    return "derivation/#5-the-algorithm-section-15"  # sec. 1.5
+
+
 def certificate(rows: Sequence[Any], devices: Sequence[str], seed: int) -> dict[str, Any]:
     """The JSON document: ``environment``, ``checks`` and the top-level ``passed``."""
     return {
@@ -181,7 +195,7 @@ def certificate(rows: Sequence[Any], devices: Sequence[str], seed: int) -> dict[
             "numbering": "M. Garg, Assignment 4 (2023)",
         },
         "environment": environment(devices, seed),
-        "checks": [asdict(row) for row in rows],
+        "checks": [{**asdict(row), "link": equation_link(row.equation)} for row in rows],
         "passed": all(row.passed for row in rows),
         "summary": {
             "checks": len(rows),
@@ -212,4 +226,8 @@ def format_table(rows: Sequence[Any]) -> str:
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths))]
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in body]
+    lines.append(
+        "(equation (n) is at docs/derivation.md, and on the documentation site at "
+        "derivation/#eq-n; the certificate's rows carry that link)"
+    )
     return "\n".join(lines)
