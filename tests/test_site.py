@@ -61,6 +61,7 @@ def test_the_walkthrough_is_rendered_with_its_figures_and_math(site: Path) -> No
     page = (site / "walkthrough" / "index.html").read_text(encoding="utf-8")
     assert page.count("data:image/png") >= 5  # the five figures
     assert page.count('class="katex"') > 10 and "$" not in _visible_text(page)
+    assert 'href="derivation.md"' not in page and 'href="../derivation/"' in page  # a page link
 
 
 def test_the_api_reference_has_every_public_function(site: Path) -> None:

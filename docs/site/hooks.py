@@ -124,7 +124,13 @@ def _notebook_math(html: str) -> str:
         parts[i] = _INLINE.sub(lambda m: hold(m, False), text)
     rendered = _render(formulas)
     html = "".join(part for i, part in enumerate(parts) if i % 3 != 2)
-    return re.sub(r"KATEXFORMULA(\d+)X", lambda m: rendered[int(m.group(1))], html)
+    html = re.sub(r"KATEXFORMULA(\d+)X", lambda m: rendered[int(m.group(1))], html)
+    # the notebook links its neighbours as files (derivation.md); on the site they are pages
+    return re.sub(
+        r'href="([\w-]+)\.md(#[^"]*)?"',
+        lambda m: f'href="../{m.group(1)}/{m.group(2) or ""}"',
+        html,
+    )
 
 
 def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
