@@ -32,11 +32,14 @@ def test_verify_passes_prints_the_table_and_writes_the_certificate(
     assert main(["verify", "--device", "cpu", "--json", str(path)]) == 0
     out = capsys.readouterr().out
     assert "max abs err" in out and "PASS: all" in out and "FAIL" not in out
+    rows = [line for line in out.splitlines() if line.startswith("(16) ")]
+    assert rows and all(line.rstrip().endswith("derivation/#eq-16") for line in rows)
     document = json.loads(path.read_text())
     assert document["passed"] is True
     checks = document["checks"]
     assert {row["equation"] for row in checks} >= REQUIRED_EQUATIONS
     assert all(FIELDS <= set(row) for row in checks)
+    assert {row["link"] for row in checks if row["equation"] == "(26)"} == {"derivation/#eq-26"}
     oracles = {row["oracle"] for row in checks}
     assert oracles >= {"autograd (cpu)", "jax.grad", "central differences", "batched",
                        "exact (mpmath)", "proved (SymPy)"}  # fmt: skip
@@ -80,7 +83,7 @@ def test_verify_fails_and_exits_non_zero_on_a_wrong_gradient(
     assert run(args, implementation=wrong) == 1
     out = capsys.readouterr().out
     assert "FAIL" in out and "checks failed" in out
-    failed = [line for line in out.splitlines() if line.rstrip().endswith("FAIL")]
+    failed = [line for line in out.splitlines() if "  FAIL  " in line]
     assert failed and all("dJ/dW^(2)" in line for line in failed)
     assert any("autograd (cpu)" in line for line in failed)
     assert any("jax.grad" in line for line in failed)

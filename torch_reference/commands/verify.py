@@ -207,7 +207,7 @@ def certificate(rows: Sequence[Any], devices: Sequence[str], seed: int) -> dict[
 def format_table(rows: Sequence[Any]) -> str:
     """The per-equation table, one row per check, "exact? close? max diff" style."""
     headers = ["equation", "quantity", "oracle", "device", "dtype", "max abs err",
-               "max rel err", "tolerance", "result"]  # fmt: skip
+               "max rel err", "tolerance", "result", "on the site"]  # fmt: skip
 
     def numbers(row: Any) -> list[str]:
         if row.criterion == "proof":  # exact: no error to measure, no tolerance
@@ -217,17 +217,17 @@ def format_table(rows: Sequence[Any]) -> str:
 
     body = [
         [row.equation, row.quantity, row.oracle, row.device, row.dtype, *numbers(row),
-         "PASS" if row.passed else "FAIL"]
+         "PASS" if row.passed else "FAIL", equation_link(row.equation)]
         for row in rows
     ]  # fmt: skip
     widths = [
         max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(headers)
     ]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in body]
     lines.append(
-        "(equation (n) is at docs/derivation.md, and on the documentation site at "
-        "derivation/#eq-n; the certificate's rows carry that link)"
+        '("on the site": the row\'s equation on the documentation site, relative to its root; '
+        'the same as in docs/derivation.md, and each certificate row\'s "link")'
     )
     return "\n".join(lines)
