@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -23,6 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from manual_backprop import Params
+from manual_backprop.checks.traces import Trace
 from manual_backprop.heads import check_relu_loss_finite
 from manual_backprop.validation import checked_targets
 from torch_reference.convert import to_numpy, to_tensor
@@ -44,20 +44,8 @@ def no_tf32() -> Iterator[None]:
         torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
 
 
-@dataclass
-class OracleTrace:
-    """Everything one oracle pass computed, as NumPy arrays in the derivation's layout.
-
-    ``pre_activations[l-1]`` = ``Z^l``, ``activations[l]`` = ``A^l`` (``activations[0]`` = X),
-    ``deltas[l-1]`` = ``dJ/dZ^l`` (from ``retain_grad``), each of shape (B, n_l); ``grads`` in
-    the layout of ``Params``.
-    """
-
-    loss: float
-    grads: Params
-    pre_activations: list[np.ndarray]
-    activations: list[np.ndarray]
-    deltas: list[np.ndarray]
+#: The oracle's record: the one :class:`~manual_backprop.checks.traces.Trace` of every oracle.
+OracleTrace = Trace
 
 
 def checked_device(device: Any) -> torch.device:

@@ -7,6 +7,7 @@
 * :mod:`~manual_backprop.checks.finite_differences`: central differences of J, an oracle that
   uses the forward pass and the loss alone;
 * :mod:`~manual_backprop.checks.problems`: the example problems every check runs on;
+* :mod:`~manual_backprop.checks.traces`: the one record every oracle returns;
 * :mod:`~manual_backprop.checks.jax_oracle`: ``jax.grad``, a second autograd oracle;
 * :mod:`~manual_backprop.checks.symbolic`: SymPy's proofs that each equation is the derivative
   it claims, and the errata as counterexamples;

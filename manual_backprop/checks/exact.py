@@ -26,6 +26,7 @@ from typing import Any
 import mpmath
 import numpy as np
 
+from manual_backprop.checks.traces import Trace
 from manual_backprop.params import Params
 
 __all__ = ["DIGITS", "ExactTrace", "exact_difference", "exact_trace", "to_float"]
@@ -137,20 +138,9 @@ def _weighted_total(tape: _Tape, Z: _Node, weights: Array, factor: Any) -> _Node
 # --- The oracle ---------------------------------------------------------------------------------
 
 
-@dataclass
-class ExactTrace:
-    """Everything the oracle computed, as arrays of mpmath numbers (60 digits).
-
-    The same fields as :class:`torch_reference.oracle.OracleTrace`: ``pre_activations[l-1]`` =
-    ``Z^l``, ``activations[l]`` = ``A^l`` (``activations[0]`` = X), ``deltas[l-1]`` =
-    ``dJ/dZ^l``, ``grads`` in the layout of ``Params``.
-    """
-
-    loss: Any
-    grads: Params
-    pre_activations: list[Array]
-    activations: list[Array]
-    deltas: list[Array]
+#: The exact oracle's record: the one :class:`~manual_backprop.checks.traces.Trace` of every
+#: oracle, with arrays of mpmath numbers.
+ExactTrace = Trace
 
 
 def exact_trace(

@@ -20,11 +20,11 @@ call (``jax.enable_x64``), so nothing in the caller's process changes.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from manual_backprop.checks.traces import Trace
 from manual_backprop.params import Params
 from manual_backprop.validation import checked_targets, reduction_scale
 
@@ -40,20 +40,8 @@ def jax_version() -> str | None:
     return str(jax.__version__)
 
 
-@dataclass(frozen=True)
-class JaxTrace:
-    """What one ``jax.grad`` pass computed, as NumPy arrays in the derivation's layout.
-
-    The fields match :class:`torch_reference.oracle.OracleTrace`: ``pre_activations[l-1]`` =
-    ``Z^l``, ``activations[l]`` = ``A^l`` (``activations[0]`` = X), ``deltas[l-1]`` = ``dJ/dZ^l``,
-    each (B, n_l); ``grads`` in the layout of ``Params``.
-    """
-
-    loss: float
-    grads: Params
-    pre_activations: list[np.ndarray]
-    activations: list[np.ndarray]
-    deltas: list[np.ndarray]
+#: ``jax.grad``'s record: the one :class:`~manual_backprop.checks.traces.Trace` of every oracle.
+JaxTrace = Trace
 
 
 def _loss(
