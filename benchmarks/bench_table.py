@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import sys
 
+from torch_reference.commands.bench import verdict
+
 NAMES = ("manual", "manual_torch", "torch_module", "torch_functional", "sklearn",
          "floor_numpy", "floor_torch")  # fmt: skip
 
@@ -22,17 +24,8 @@ def _ms(seconds: float) -> str:
     return f"{ms:.3f}" if ms < 10 else (f"{ms:.2f}" if ms < 100 else f"{ms:.1f}")
 
 
-#: A ratio within 3% of its target is a tie, neither a win nor a miss (the project's rule).
-TIE = 0.03
 #: manual/floor is judged at B >= 256 on this network only.
 FLOOR_TARGET, FLOOR_NETWORK, FLOOR_MIN_BATCH = 1.15, "784-1024-512-10", 256
-
-
-def verdict(value: float, target: float) -> str:
-    """ "met", "tie" (within 3% of the target) or "missed"."""
-    if abs(value - target) <= TIE * target:
-        return "tie"
-    return "met" if value < target else "missed"
 
 
 def _ratio(value: float, target: float = 1.0) -> str:

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from torch_reference.commands.bench import run_contender
+from torch_reference.commands.bench import format_ms, format_ratio, ratio, run_contender, verdict
 from torch_reference.commands.contenders import CUDA_CONTENDERS
 
 NETWORK = "784-1024-512-10"
@@ -45,8 +45,6 @@ TARGETS = (
     ("manual/floor", "manual_cuda", "floor_cuda", (65536,), 1.15),
     ("graph/autograd", "manual_cuda_graph", "torch_cuda", (256,), 0.8),
 )
-#: A ratio within this fraction of its target is reported as a tie, not a win (or a miss).
-TIE = 0.03
 
 
 def configurations() -> list[tuple[str, int, str]]:
@@ -54,30 +52,9 @@ def configurations() -> list[tuple[str, int, str]]:
     return [(NETWORK, batch, dtype) for dtype in DTYPES for batch in BATCHES]
 
 
-def verdict(ratio: float | None, target: float) -> str:
-    """ "met", "tie" (within 3% of the target, either side), "missed", or "not run"."""
-    if ratio is None:
-        return "not run"
-    if abs(ratio - target) <= TIE * target:
-        return "tie"
-    return "met" if ratio < target else "missed"
-
-
 def _median(values: list[float | None]) -> float | None:
     present = [value for value in values if value is not None]
     return float(np.median(present)) if present else None
-
-
-def _ratio(numerator: float | None, denominator: float | None) -> float | None:
-    return None if numerator is None or not denominator else numerator / denominator
-
-
-def _ms(seconds: float | None) -> str:
-    return "-" if seconds is None else f"{seconds * 1e3:.3f}"
-
-
-def _x(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
 
 
 def rows_from(
@@ -90,10 +67,8 @@ def rows_from(
         for name, runs in per_run.items():
             row[f"{name}_s"] = _median([run[i] if run else None for run in runs])
         for label, numerator, denominator, _, _ in TARGETS:
-            row[label] = _ratio(row.get(f"{numerator}_s"), row.get(f"{denominator}_s"))
-        row["compiled/autograd"] = _ratio(
-            row.get("manual_cuda_compiled_s"), row.get("torch_cuda_s")
-        )
+            row[label] = ratio(row.get(f"{numerator}_s"), row.get(f"{denominator}_s"))
+        row["compiled/autograd"] = ratio(row.get("manual_cuda_compiled_s"), row.get("torch_cuda_s"))
         rows.append(row)
     return rows
 
@@ -108,9 +83,9 @@ def table(rows: list[dict[str, Any]], heading: str) -> str:
         "| ---: | --- |" + " ---: |" * 9,
     ]
     for row in rows:
-        times = " | ".join(_ms(row.get(f"{name}_s")) for name in CUDA_CONTENDERS)
+        times = " | ".join(format_ms(row.get(f"{name}_s")) for name in CUDA_CONTENDERS)
         ratios = " | ".join(
-            _x(row[label])
+            format_ratio(row[label])
             for label in ("manual/autograd", "graph/autograd", "compiled/autograd", "manual/floor")
         )
         lines.append(f"| {row['batch']} | {row['dtype']} | {times} | {ratios} |")
@@ -120,7 +95,7 @@ def table(rows: list[dict[str, Any]], heading: str) -> str:
             if row["batch"] in batches:
                 lines.append(
                     f"- {label} <= {target} at B = {row['batch']}, {row['dtype']}: "
-                    f"{_x(row[label])}, {verdict(row[label], target)}"
+                    f"{format_ratio(row[label])}, {verdict(row[label], target)}"
                 )
     return "\n".join(lines)
 

@@ -45,7 +45,20 @@ from torch_reference.commands.arguments import (
 from torch_reference.commands.contenders import CPU_CONTENDERS
 from torch_reference.commands.machine import cpu_model
 
-__all__ = ["COLOURS", "NEEDS", "SIZES", "add_parser", "peak_memory", "run", "run_contender"]
+__all__ = [
+    "COLOURS",
+    "NEEDS",
+    "SIZES",
+    "TIE",
+    "add_parser",
+    "format_ms",
+    "format_ratio",
+    "peak_memory",
+    "ratio",
+    "run",
+    "run_contender",
+    "verdict",
+]
 
 #: Imported by the contenders' processes when the command runs.
 NEEDS = ("torch", "sklearn")
@@ -128,8 +141,22 @@ def run_contender(
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+def ratio(numerator: float | None, denominator: float | None) -> float | None:
+    """``numerator / denominator``, or None where either is missing."""
     return None if numerator is None or not denominator else numerator / denominator
+
+
+#: A ratio within 3% of its target is a tie, neither a win nor a miss (the project's rule).
+TIE = 0.03
+
+
+def verdict(value: float | None, target: float) -> str:
+    """ "met", "tie" (within 3% of the target, either side), "missed", or "not run"."""
+    if value is None:
+        return "not run"
+    if abs(value - target) <= TIE * target:
+        return "tie"
+    return "met" if value < target else "missed"
 
 
 def _best(*values: float | None) -> float | None:
@@ -149,18 +176,18 @@ def table_rows(
         manual = _best(seconds.get("manual"), seconds.get("manual_torch"))
         torch_best = _best(seconds.get("torch_module"), seconds.get("torch_functional"))
         floor = _best(seconds.get("floor_numpy"), seconds.get("floor_torch"))
-        row["manual/torch"] = _ratio(manual, torch_best)
-        row["manual_numpy/sklearn"] = _ratio(seconds.get("manual"), seconds.get("sklearn"))
-        row["manual/floor"] = _ratio(manual, floor)
+        row["manual/torch"] = ratio(manual, torch_best)
+        row["manual_numpy/sklearn"] = ratio(seconds.get("manual"), seconds.get("sklearn"))
+        row["manual/floor"] = ratio(manual, floor)
         rows.append(row)
     return rows
 
 
-def _ms(value: float | None) -> str:
+def format_ms(value: float | None) -> str:
     return "-" if value is None else f"{value * 1e3:.3f}"
 
 
-def _x(value: float | None) -> str:
+def format_ratio(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
@@ -177,10 +204,11 @@ def format_rows(rows: list[dict[str, Any]]) -> str:
         lines.append(
             f"{row['sizes']:<16} {row['batch']:>5} {row['dtype']:<7} "
             + " ".join(
-                f"{_ms(row[f'{name}_s']):>{width}}" for name, width in zip(CPU_CONTENDERS, widths)
+                f"{format_ms(row[f'{name}_s']):>{width}}"
+                for name, width in zip(CPU_CONTENDERS, widths)
             )
             + " "
-            + " ".join(f"{_x(row[ratio]):>{len(ratio)}}" for ratio in ratios)
+            + " ".join(f"{format_ratio(row[label]):>{len(label)}}" for label in ratios)
         )
     return "\n".join(lines)
 
