@@ -24,8 +24,9 @@ _MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+?\$", re.S)
 
 
 def emphasis_in_math(markdown: str, tables: bool = True) -> list[str]:
-    """Each paragraph or cell (``line N: ...``) where CommonMark opens or closes an emphasis
-    inside math; ``tables=False``: plain CommonMark, which reads a table as one paragraph."""
+    """Each formula (``line N: ...``, ``<em>`` where an emphasis opens or closes) that CommonMark
+    cuts with an emphasis; ``tables=False``: plain CommonMark, which reads a table as one
+    paragraph."""
     parser = markdown_it.MarkdownIt("commonmark")
     if tables:
         parser.enable("table")
@@ -40,9 +41,10 @@ def emphasis_in_math(markdown: str, tables: bool = True) -> list[str]:
             else child.content
             for child in token.children
         )  # fmt: skip
-        if any(_MARK in span.group() for span in _MATH.finditer(text)):
-            line = token.map[0] + 1 if token.map else "?"
-            found.append(f"line {line}: {token.content[:100]}")
+        for span in _MATH.finditer(text):
+            if _MARK in span.group():
+                line = token.map[0] + 1 + text.count("\n", 0, span.start()) if token.map else "?"
+                found.append(f"line {line}: {span.group()[:100]}".replace(_MARK, "<em>"))
     return found
 
 
@@ -73,3 +75,22 @@ def test_plain_commonmark_reads_a_table_as_one_paragraph() -> None:
     row = "| $w^{l}_{mn}$ | weight | $W^{l}$: $(n_{l-1}, n_l)$ |"
     table = "| a | b | c |\n| --- | --- | --- |\n" + row
     assert not emphasis_in_math(table, tables=True) and emphasis_in_math(table, tables=False)
+
+
+def test_every_link_inside_the_derivation_lands() -> None:
+    """``(#eq-n)`` names a ``\\tag{n}`` (the site's per-equation anchor), and any other ``(#x)`` a
+    heading, as GitHub and the site spell its anchor (lower case, punctuation dropped, spaces to
+    hyphens)."""
+    text = DERIVATION.read_text(encoding="utf-8")
+    tags = {n.strip() for tag in re.findall(r"\\tag\{([^}]*)\}", text) for n in tag.split(",")}
+    headings = {
+        re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-")
+        for title in re.findall(r"^#+ (.*)$", text, re.M)
+    }
+    targets = re.findall(r"\]\(#([^)]+)\)", text)
+    assert any(target.startswith("eq-") for target in targets)
+    for target in targets:
+        if target.startswith("eq-"):
+            assert target.removeprefix("eq-") in tags, target
+        else:
+            assert target in headings, target
