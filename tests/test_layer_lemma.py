@@ -59,13 +59,18 @@ def test_the_in_range_branch_is_taken_and_its_condition_is_the_hypothesis() -> N
 
 @pytest.mark.parametrize(
     "ranges",
-    [[lemma.Range(lemma.j, lemma.n_next)], [lemma.Range(lemma.k, lemma.n_l)], []],
+    [[lemma.Range(lemma.j, lemma.n_next)], [lemma.Range(lemma.i, lemma.n_l)], []],
     ids=["j in the wrong layer's range", "another index's range", "no hypothesis"],
 )
 def test_a_piecewise_the_hypotheses_do_not_decide_is_left_and_not_proved(ranges: Any) -> None:
     done = lemma.evaluate(_eq16_lhs(), ranges)
     assert not done.complete and done.discharged == ()
     assert done.expr.has(sp.Piecewise)
+
+
+def test_a_hypothesis_on_a_bound_index_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="ranges: k is a bound index"):
+        lemma.evaluate(_eq16_lhs(), [lemma.Range(lemma.k, lemma.n_next)])
 
 
 def test_a_condition_with_one_bound_only_is_not_exactly_the_range() -> None:

@@ -164,7 +164,15 @@ class Evaluated:
 
 def evaluate(expr: Expr, ranges: Sequence[Range], rounds: int = 6) -> Evaluated:
     """Do the sums (``doit``), take each Piecewise's in-range branch, bring to normal form; repeat
-    until nothing changes (at most ``rounds`` times)."""
+    until nothing changes (at most ``rounds`` times).
+
+    Each index of ``ranges`` must be free in ``expr``, never a sum's bound index: a hypothesis is
+    about the index the identity is stated for.
+    """
+    bound = {v for total in expr.atoms(sp.Sum) for v in total.variables}
+    for r in ranges:
+        if r.index in bound:
+            raise ValueError(f"ranges: {r.index} is a bound index of the expression, not free")
     discharged: list[Any] = []
 
     def in_range(piecewise: Any) -> Any:
