@@ -403,12 +403,21 @@ Values = dict[Any, Callable[..., Any]]  # an indexed base -> its value at 1-base
 
 def _instantiate(expr: Expr, widths: dict[Any, int], values: Values) -> Any:
     """``expr`` at concrete widths, its sums written out, each indexed symbol replaced by the
-    fixed network's value (``values[base](*indices)``, indices 1-based as the derivation's)."""
+    fixed network's value (``values[base](*indices)``, indices 1-based as the derivation's).
+    An index outside the network (a wrong right-hand side can name one) gives ``nan``, which no
+    comparison proves equal."""
+
+    def value(e: Any) -> Any:
+        indices = [int(index) for index in e.indices]
+        if min(indices) < 1:
+            return sp.nan
+        try:
+            return values[e.base](*indices)
+        except IndexError:
+            return sp.nan
+
     written_out = expr.subs(widths).doit()
-    return written_out.replace(
-        lambda e: isinstance(e, sp.Indexed) and e.base in values,
-        lambda e: values[e.base](*(int(index) for index in e.indices)),
-    )
+    return written_out.replace(lambda e: isinstance(e, sp.Indexed) and e.base in values, value)
 
 
 def cross_check_proofs(sizes: Sequence[int] = (2, 3, 2)) -> list[Proof]:
