@@ -32,12 +32,12 @@ def test_the_proofs_cover_the_layer_lemma_and_the_heads_with_their_hypotheses() 
     """(16), (26)-(31), (17)/(23), (42), (44), each naming its index ranges."""
     found = {proof.equation: proof.network for proof in PROOFS}
     assert set(found) == {"(16)", "(26)-(28)", "(29)-(31)", "(17)/(23)", "(42)", "(43)/(44)"}
-    assert "1 <= j <= n_l" in found["(16)"] and "n_{l+1}" in found["(16)"]
+    assert found["(16)"] == "1 <= j <= n_l; any n_l, n_{l+1}, h, d_k"
     assert "1 <= i <= n_{l-1}, 1 <= j <= n_l" in found["(26)-(28)"]
     assert "1 <= j <= n_l" in found["(29)-(31)"]
     for head in ("(17)/(23)", "(42)", "(43)/(44)"):
         assert "1 <= n <= n_L" in found[head]
-    assert "sum_m y_m = 1" in found["(43)/(44)"] and "any targets" in found["(42)"]
+    assert "y with sum_m y_m = 1" in found["(43)/(44)"] and "any n_L, y;" in found["(42)"]
     cross = {proof.equation for proof in SUPPORTING if "symbolic.network" in proof.network}
     assert cross == {"(16)", "(26)-(31)", "(42)"}
 
@@ -126,4 +126,4 @@ def test_verify_rows_show_each_any_width_proof_with_its_hypotheses() -> None:
     assert len(rows) == len(PROOFS)
     assert all(row.passed and row.oracle == PROVED_ANY_WIDTH and row.criterion == "proof"
                for row in rows)  # fmt: skip
-    assert all("<=" in row.quantity and "any widths" in row.quantity for row in rows)
+    assert all("<=" in row.quantity and "; any n_" in row.quantity for row in rows)

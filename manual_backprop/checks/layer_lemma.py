@@ -239,18 +239,18 @@ def sums_are_zero(expr: Expr, given: dict[Any, Any] | None = None) -> bool:
 # --- The proofs --------------------------------------------------------------------------------
 
 
-def _hypotheses(expr: Expr, ranges: Sequence[Range], extra: str = "") -> str:
-    """The proof's hypotheses in words: the widths it involves, each free index's range, and
-    ``extra`` (what the unknowns stand for, the targets)."""
+def _hypotheses(expr: Expr, ranges: Sequence[Range], extra: str) -> str:
+    """The proof's hypotheses, short enough for a row of verify: each free index's range, then
+    what is arbitrary: the widths it involves (positive integers) and ``extra`` (h, the unknowns
+    ``d_k`` or ``D_q``, the targets, the head)."""
     symbols = expr.free_symbols | {r.width for r in ranges}
     widths = [str(w) for w in (n_previous, n_l, n_next, n_classes) if w in symbols]
-    text = f"any widths {', '.join(widths)} >= 1; {', '.join(map(str, ranges))}"
-    return f"{text}; {extra}" if extra else text
+    return f"{', '.join(map(str, ranges))}; any {', '.join(widths)}, {extra}"
 
 
 def _prove(
     equation: str, statement: str, ranges: Sequence[Range], lhs: Expr, rhs: Expr, start: float,
-    *, extra: str = "", given: dict[Any, Any] | None = None,
+    *, extra: str, given: dict[Any, Any] | None = None,
 ) -> Proof:  # fmt: skip
     left = evaluate(lhs, ranges)
     proved = left.complete and sums_are_zero(left.expr - rhs, given)
@@ -275,7 +275,7 @@ def prove_eq16(rhs: Callable[[Expr], Expr] = rhs_eq16) -> Proof:
     start = time.perf_counter()
     return _prove("(16)", "sum_k d_k dz^{l+1}_k/dz^l_j = h'(z^l_j) sum_k w^{l+1}_jk d_k",
                   [Range(j, n_l)], lhs_eq16(j), rhs(j), start,
-                  extra="any h, any d_k = dJ/dz^{l+1}_k")  # fmt: skip
+                  extra="h, d_k")  # fmt: skip
 
 
 def rhs_eq26(row: Expr, column: Expr) -> Expr:
@@ -293,7 +293,7 @@ def prove_eq26(rhs: Callable[[Expr, Expr], Expr] = rhs_eq26) -> Proof:
     start = time.perf_counter()
     return _prove("(26)-(28)", "sum_q D_q dz^l_q/dw^l_ij = a^{l-1}_i D_j",
                   [Range(i, n_previous), Range(j, n_l)], lhs_eq26(i, j), rhs(i, j), start,
-                  extra="any D_q = dJ/dz^l_q")  # fmt: skip
+                  extra="D_q")  # fmt: skip
 
 
 def prove_eq26_through_eq16() -> Proof:
@@ -303,9 +303,9 @@ def prove_eq26_through_eq16() -> Proof:
     z_through = {z_l[q]: z_layer(q)}
     lhs = sp.Sum(d[k] * sp.diff(z_next_layer(k).xreplace(z_through), w_l[i, j]), (k, 1, n_next))
     rhs = a_previous[i] * rhs_eq16(j).xreplace({z_l[j]: z_layer(j)})
-    return _prove("(26)-(28)", "sum_k d_k dz^{l+1}_k/dw^l_ij = a^{l-1}_i delta^l_j by (16)",
+    return _prove("(26)-(28)", "sum_k d_k dz^{l+1}_k/dw^l_ij = a^{l-1}_i (16)'s delta^l_j",
                   [Range(i, n_previous), Range(j, n_l)], lhs, rhs, start,
-                  extra="any h, any d_k = dJ/dz^{l+1}_k")  # fmt: skip
+                  extra="h, d_k")  # fmt: skip
 
 
 def rhs_eq29(column: Expr) -> Expr:
@@ -322,7 +322,7 @@ def prove_eq29(rhs: Callable[[Expr], Expr] = rhs_eq29) -> Proof:
     """(29)-(31) for every width: ``sum_q D_q dz^l_q/db^l_j = D_j``."""
     start = time.perf_counter()
     return _prove("(29)-(31)", "sum_q D_q dz^l_q/db^l_j = D_j", [Range(j, n_l)], lhs_eq29(j),
-                  rhs(j), start, extra="any D_q = dJ/dz^l_q")  # fmt: skip
+                  rhs(j), start, extra="D_q")  # fmt: skip
 
 
 def softmax_loss() -> Expr:
@@ -340,7 +340,7 @@ def prove_eq42(rhs: Callable[[Expr], Expr] = rhs_eq42) -> Proof:
     start = time.perf_counter()
     return _prove("(42)", "dJ/dz_n = a_n sum_m y_m - y_n", [Range(n, n_classes)],
                   sp.diff(softmax_loss(), z[n]), rhs(n), start,
-                  extra="softmax head, any targets y_m")  # fmt: skip
+                  extra="y; softmax head")  # fmt: skip
 
 
 def rhs_eq44(row: Expr) -> Expr:
@@ -353,7 +353,7 @@ def prove_eq44(rhs: Callable[[Expr], Expr] = rhs_eq44) -> Proof:
     start = time.perf_counter()
     return _prove("(43)/(44)", "dJ/dz_n = a_n - y_n", [Range(n, n_classes)],
                   sp.diff(softmax_loss(), z[n]), rhs(n), start,
-                  extra="softmax head, targets with sum_m y_m = 1",
+                  extra="y with sum_m y_m = 1; softmax head",
                   given={sp.Sum(y[m], (m, 1, n_classes)): 1})  # fmt: skip
 
 
@@ -368,7 +368,7 @@ def prove_relu_head(rhs: Callable[[Expr], Expr] = rhs_eq23) -> Proof:
     J = -sp.Sum(y[m] * sp.log(Activation(z[m])), (m, 1, n_classes))  # (19) with (8)
     return _prove("(17)/(23)", "dJ/dz_n = h'(z_n) (-y_n / a_n)", [Range(n, n_classes)],
                   sp.diff(J, z[n]), rhs(n), start,
-                  extra="ReLU head, any h, any targets")  # fmt: skip
+                  extra="h, y; ReLU head")  # fmt: skip
 
 
 def kronecker_rule_proofs(widths: Sequence[int] = (1, 2, 3, 4)) -> list[Proof]:
