@@ -20,6 +20,9 @@ Oracles:
   digits, from the same inputs converted exactly: the code's true error;
 * ``proved (SymPy)``: :mod:`manual_backprop.checks.symbolic`, each identity of the derivation
   proved in exact arithmetic (no tolerance), and each erratum refuted at a concrete point;
+* ``proved (SymPy, any width)``: :mod:`manual_backprop.checks.layer_lemma`, the layer lemma (16),
+  (26)-(31) and the heads (17)/(23), (42), (44) with the widths as symbols, each row stating its
+  index ranges;
 * ``batched``: the batched equations, for the per-example algorithm of section 1.5.
 
 The manual side runs on NumPy for ``device="cpu"``; for ``device="cuda"`` it runs the same code on
@@ -63,10 +66,12 @@ __all__ = [
     "EXACT",
     "JAX",
     "PROVED",
+    "PROVED_ANY_WIDTH",
     "Check",
     "entrywise_check",
     "finite_difference_checks",
     "kink_checks",
+    "layer_lemma_checks",
     "proof_checks",
     "relative_check",
     "run_checks",
@@ -84,6 +89,7 @@ TRACE_CASES = (("softmax", "one_hot"), ("softmax", "soft"), ("relu", "soft"))
 #: derivation's 1/2 has its own rows (eq. 2), against central differences and jax.grad.
 ORACLE_RELU_GRAD_AT_ZERO = 0.0
 AUTOGRAD, JAX, EXACT, PROVED = "autograd", "jax.grad", "exact (mpmath)", "proved (SymPy)"
+PROVED_ANY_WIDTH = "proved (SymPy, any width)"
 
 
 @dataclass(frozen=True)
@@ -332,6 +338,19 @@ def proof_checks() -> list[Check]:
     return rows
 
 
+def layer_lemma_checks() -> list[Check]:
+    """One row per identity :mod:`manual_backprop.checks.layer_lemma` proves for symbolic widths;
+    the quantity names the hypotheses (index ranges, targets)."""
+    from manual_backprop.checks.layer_lemma import proofs
+
+    return [
+        Check(proof.equation, f"{proof.statement} [{proof.network}]", PROVED_ANY_WIDTH, "exact",
+              "exact", 0.0 if proof.proved else np.inf, 0.0 if proof.proved else np.inf, 0.0,
+              proof.proved, "proof")
+        for proof in proofs()
+    ]  # fmt: skip
+
+
 def per_example_checks(problem: Problem, device: str, implementation: Any = None) -> list[Check]:
     """Section 1.5: one example at a time, summed, against the batched equations."""
     impl = implementation or _manual_implementation()
@@ -511,4 +530,5 @@ def run_checks(
         if progress:
             progress("proofs")
         rows += proof_checks()
+        rows += layer_lemma_checks()
     return rows

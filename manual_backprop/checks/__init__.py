@@ -11,8 +11,11 @@
 * :mod:`~manual_backprop.checks.jax_oracle`: ``jax.grad``, a second autograd oracle;
 * :mod:`~manual_backprop.checks.symbolic`: SymPy's proofs that each equation is the derivative
   it claims, and the errata as counterexamples;
+* :mod:`~manual_backprop.checks.layer_lemma`: the layer lemma (16), (26)-(31) and the heads proved
+  with the widths as symbols, each index in its stated range;
 * :mod:`~manual_backprop.checks.exact`: the exact oracle, 60 significant digits, for the code's
   true error.
 
-``symbolic`` and ``exact`` need SymPy (the ``cli`` and ``test`` extras); the library does not.
+``symbolic``, ``layer_lemma`` and ``exact`` need SymPy (the ``cli`` and ``test`` extras); the
+library does not.
 """
