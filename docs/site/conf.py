@@ -1,0 +1,219 @@
+"""Sphinx configuration of the documentation site (the ``docs`` extra, and KaTeX: npm ci).
+
+Built from the repository root with::
+
+    sphinx-build -W --keep-going -b dirhtml -c docs/site docs build/site
+
+The source directory is ``docs/`` itself, so the pages are the repository's own files, not copies
+that could drift: ``docs/index.md`` includes the README, ``docs/*.md`` and the walkthrough
+notebook (stored executed, not run here) are pages as they are, and ``docs/api/`` holds the API
+reference, generated from the numpydoc docstrings. Every ``$...$`` and ``$$...$$`` is rendered
+to HTML by KaTeX (``node``, the version pinned in ``docs/site/package-lock.json``) while the site
+is built, so a page needs no script and no network to show its math; a display with
+``\\tag{n}`` gets the anchor ``eq-n`` (``derivation/#eq-16``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+
+SITE = Path(__file__).resolve().parent
+ROOT = SITE.parents[1]
+KATEX = SITE / "node_modules" / "katex" / "dist"
+sys.path.insert(0, str(ROOT))
+
+project = "manual-backprop"
+author = "The manual-backprop developers"
+copyright = "The manual-backprop developers"  # noqa: A001
+release = version = "0.1.0"
+
+extensions = [
+    "myst_nb",  # Markdown pages (MyST-Parser) and the walkthrough notebook
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "numpydoc",
+    "sphinxcontrib.katex",
+]
+root_doc = "index"
+exclude_patterns = ["site", "img", "_build", "**/.ipynb_checkpoints", "walkthrough.py"]
+# the README's shell block has a placeholder (<this repository's URL>) the lexer reads as a
+# quote: it is shown plain, which is right
+suppress_warnings = ["misc.highlighting_failure"]
+
+# Markdown: $...$ math, GitHub-style heading anchors (#errata, #5-the-algorithm-section-15)
+myst_enable_extensions = ["dollarmath"]
+myst_dmath_double_inline = True
+myst_heading_anchors = 3
+nb_execution_mode = "off"  # docs/walkthrough.ipynb is stored executed (tests/test_docs.py)
+nb_merge_streams = True
+
+# the API reference: autodoc reads the docstrings, numpydoc their sections, autosummary the tables
+autodoc_default_options = {"members": True, "member-order": "bysource"}
+autodoc_typehints = "none"  # the numpydoc sections give every type and shape
+autosummary_generate = False
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+default_role = "code"  # a single-backtick name reads as code, as in help()
+
+# KaTeX, rendered at build time with the pinned npm package; its CSS and fonts served locally
+katex_prerender = True
+katex_js_path = str(KATEX / "katex.min.js")
+katex_css_path = "katex/katex.min.css"
+
+html_theme = "pydata_sphinx_theme"
+html_title = "manual-backprop"
+html_static_path = ["_static"]
+html_css_files = ["site.css"]
+html_js_files = ["search-snippets.js"]
+html_copy_source = False
+html_show_sourcelink = False
+html_theme_options = {
+    "navbar_align": "left",
+    "header_links_before_dropdown": 8,
+    "secondary_sidebar_items": ["page-toc"],
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+}
+html_sidebars = {"**": []}
+
+
+def _katex_assets(app: Any) -> None:
+    """KaTeX's stylesheet and fonts go to ``_static/katex``: nothing comes from another host."""
+    if not (KATEX / "katex.min.js").is_file():
+        raise RuntimeError("KaTeX is missing: run npm ci --prefix docs/site")
+    from sphinxcontrib import katex
+
+    katex.KATEX_DEFAULT_OPTIONS.update(throwOnError=True, strict="ignore", output="htmlAndMathml")
+    target = Path(app.outdir) / "_static" / "katex"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(KATEX / "katex.min.css", target)
+    shutil.copytree(KATEX / "fonts", target / "fonts", dirs_exist_ok=True)
+
+
+_GITHUB_MATH = re.compile(r"\$`(.+?)`\$")
+_README_DOCS = re.compile(r"\]\(docs/")
+
+
+def _readme(app: Any, relative_path: Path, parent_docname: str, content: list[str]) -> None:
+    """The README, included as the home page: its ``docs/`` links are pages of the site."""
+    if Path(relative_path).name == "README.md":
+        content[0] = _README_DOCS.sub("](", content[0])
+
+
+def _github_math(app: Any, docname: str, source: list[str]) -> None:
+    """GitHub's ``$`...`$`` inline form is plain ``$...$`` here."""
+    source[0] = _GITHUB_MATH.sub(r"$\1$", source[0])
+
+
+_AUTOMODULE = re.compile(r"^\.\. automodule:: ([\w.]+)$", re.M)
+
+
+def _module_tables(app: Any, docname: str, source: list[str]) -> None:
+    """On the API pages each ``automodule`` gets a table of the module's ``__all__`` (each name
+    linked to its entry). A package lists the names it re-exports and documents none of them:
+    each is documented once, in the module that defines it."""
+    if not docname.startswith("api/"):
+        return
+
+    def expand(match: re.Match[str]) -> str:
+        name = match.group(1)
+        module = importlib.import_module(name)
+        package = hasattr(module, "__path__")
+        lines = [match.group(0)]
+        if package:
+            lines.append("   :no-members:")
+        names = getattr(module, "__all__", [])
+        if names:
+            lines += ["", "   .. autosummary::", "", *(f"      {n}" for n in names)]
+        return "\n".join(lines)
+
+    source[0] = _AUTOMODULE.sub(expand, source[0])
+
+
+def _locate(name: str) -> Any:
+    parts = name.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj: Any = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        try:
+            for attribute in parts[cut:]:
+                obj = getattr(obj, attribute)
+        except AttributeError:
+            return None
+        return obj
+    return None
+
+
+def _reexported(app: Any, env: Any, node: Any, contnode: Any) -> Any:
+    """A name a package re-exports (``manual_backprop.gradients``, or ``gradients`` in the
+    package's own docstring) links to the entry of the module that defines it."""
+    if node.get("refdomain") != "py":
+        return None
+    domain = env.get_domain("py")
+    module = node.get("py:module")
+    target = node["reftarget"].lstrip("~.")
+    for name in ([f"{module}.{target}"] if module else []) + [target]:
+        obj = _locate(name)
+        home, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
+        if home and qualname and f"{home}.{qualname}" in domain.objects:
+            return domain.resolve_xref(
+                env, node["refdoc"], app.builder, node["reftype"], f"{home}.{qualname}",
+                node, contnode,
+            )  # fmt: skip
+    return None
+
+
+_TAG = re.compile(r"\\tag\{([^}]*)\}")
+
+
+def _equation_anchors(app: Any, doctree: nodes.document) -> None:
+    """A display with ``\\tag{16}`` is ``#eq-16``; ``\\tag{9, 10}`` is both ``#eq-9`` and ``#eq-10``.
+    Sections keep their GitHub anchors too (``#5-the-algorithm-section-15``), so that a link to
+    the derivation reads the same on GitHub and on the site."""
+    for block in doctree.findall(nodes.math_block):
+        tag = _TAG.search(block.astext())
+        if tag:
+            ids = [f"eq-{n.strip()}" for n in tag.group(1).split(",")]
+            block["ids"] = ids + [i for i in block["ids"] if i not in ids]
+            block["classes"].append("tagged")
+    for section in doctree.findall(nodes.section):
+        slug = section.get("slug")
+        if slug and slug not in section["ids"]:
+            section["ids"].append(slug)
+
+
+_CODE_NAME = re.compile(r'(<code class="[^"]*\bliteral\b[^"]*">)(.*?)(</code>)', re.S)
+
+
+def _code_breaks(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    """A code name in the text may wrap after a dot or an underscore (``<wbr>``), and nowhere
+    else (site.css): ``manual_backprop.activations.relu``, never ``activations.r|elu``."""
+    if "body" in context:
+
+        def breaks(match: re.Match[str]) -> str:
+            parts = re.split(r"(<[^>]*>)", match.group(2))  # text, tag, text, ...
+            parts[::2] = [re.sub(r"(?<=[._])(?=\w)", "<wbr>", text) for text in parts[::2]]
+            return match.group(1) + "".join(parts) + match.group(3)
+
+        context["body"] = _CODE_NAME.sub(breaks, context["body"])
+
+
+def setup(app: Any) -> None:
+    app.connect("html-page-context", _code_breaks)
+    app.connect("builder-inited", _katex_assets)
+    app.connect("include-read", _readme)
+    app.connect("source-read", _github_math)
+    app.connect("source-read", _module_tables)
+    app.connect("missing-reference", _reexported)
+    app.connect("doctree-read", _equation_anchors)
