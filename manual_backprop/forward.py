@@ -1,9 +1,9 @@
-"""The forward pass, eqs. (3)-(8) (section 1.1), generalised to any depth L.
+r"""The forward pass, eqs. (3)-(8) (section 1.1), generalised to any depth L.
 
-Batched row form: the derivation's column vector ``z^l`` for one example becomes row ``i`` of
-``Z^l``, so ``z_n^l = sum_m w_mn^l a_m^(l-1) + b_n^l`` for all examples at once is
-``Z^l = A^(l-1) @ W^l + b^l`` with ``A^(l-1)`` of shape (B, n_{l-1}) and ``W^l`` of shape
-(n_{l-1}, n_l).
+Batched row form: the derivation's column vector :math:`z^l` for one example becomes row
+:math:`i` of :math:`Z^l`, so :math:`z^l_n = \sum_m w^l_{mn} a^{l-1}_m + b^l_n` for all examples at
+once is :math:`Z^l = A^{l-1} W^l + b^l` (``A[l-1] @ W[l] + b[l]``), with :math:`A^{l-1}` of shape
+:math:`(B, n_{l-1})` and :math:`W^l` of shape :math:`(n_{l-1}, n_l)`.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
-"""The parameter gradients, eqs. (9)-(12) and (26)-(31) (sections 1.2 and 1.4).
+r"""The parameter gradients, eqs. (9)-(12) and (26)-(31) (sections 1.2 and 1.4).
 
-For one example, ``dJ/dw_mn^l = delta_n^l a_m^(l-1)`` (eq. 11), i.e. the outer product
-``dJ/dW^l = a^(l-1) (delta^l)^T`` (eqs. 26-28), and ``dJ/db^l = delta^l`` (eqs. 12, 29-31).
-For a batch of rows, eq. (18) sums J over the examples, so the gradients are the per-example
-ones summed: ``A^(l-1).T @ Delta^l`` and the column sums of ``Delta^l``.
+For one example, :math:`\partial J / \partial w^l_{mn} = \delta^l_n a^{l-1}_m` (eq. 11), i.e. the
+outer product :math:`\partial J / \partial W^l = a^{l-1} (\delta^l)^\top` (eqs. 26-28), and
+:math:`\partial J / \partial b^l = \delta^l` (eqs. 12, 29-31). For a batch of rows, eq. (18) sums
+J over the examples, so the gradients are the per-example ones summed:
+:math:`(A^{l-1})^\top \Delta^l` (``A.T @ Delta``) and the column sums of :math:`\Delta^l`.
 """
 
 from __future__ import annotations

@@ -16,13 +16,16 @@ is built, so a page needs no script and no network to show its math; a display w
 from __future__ import annotations
 
 import importlib
+import json
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from sphinx.errors import ExtensionError
 
 SITE = Path(__file__).resolve().parent
 ROOT = SITE.parents[1]
@@ -31,8 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 project = "manual-backprop"
 author = "The manual-backprop developers"
-copyright = "The manual-backprop developers"  # noqa: A001
-release = version = "0.1.0"
+copyright = "The manual-backprop developers"
+release = version = importlib.import_module("manual_backprop").__version__
 
 extensions = [
     "myst_nb",  # Markdown pages (MyST-Parser) and the walkthrough notebook
@@ -62,9 +65,10 @@ numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 default_role = "code"  # a single-backtick name reads as code, as in help()
 
-# KaTeX, rendered at build time with the pinned npm package; its CSS and fonts served locally
+# KaTeX, rendered at build time with the pinned npm package (render_latex below): the pages carry
+# no script for math; its CSS and fonts are served from the site itself
 katex_prerender = True
-katex_js_path = str(KATEX / "katex.min.js")
+katex_js_path = str(KATEX / "katex.min.js")  # the pinned KaTeX, not the copy in the wheel
 katex_css_path = "katex/katex.min.css"
 
 html_theme = "pydata_sphinx_theme"
@@ -86,13 +90,56 @@ html_theme_options = {
 html_sidebars = {"**": []}
 
 
+# KaTeX renders every formula of the site in one ``node`` run per build (sphinxcontrib-katex's
+# own render server, a socket per build, left node processes behind and sometimes refused the
+# connection): the formulas are collected once every page is read, and its HTML visitors take
+# them from here.
+_RENDER = """
+const katex = require(process.argv[1]);
+const items = JSON.parse(require("fs").readFileSync(0, "utf8"));
+process.stdout.write(JSON.stringify(items.map(([tex, display]) => katex.renderToString(tex, {
+  displayMode: display, output: "htmlAndMathml", throwOnError: true, strict: "ignore",
+}))));
+"""
+_RENDERED: dict[tuple[str, bool], str] = {}
+
+
+def _render(formulas: list[tuple[str, bool]]) -> None:
+    todo = sorted({formula for formula in formulas if formula not in _RENDERED})
+    if not todo:
+        return
+    done = subprocess.run(
+        ["node", "-e", _RENDER, str(KATEX / "katex.min.js")], input=json.dumps(todo),
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise ExtensionError(f"KaTeX failed: {done.stderr[-2000:]}")
+    _RENDERED.update(zip(todo, json.loads(done.stdout)))
+
+
+def render_latex(latex: str, options: dict[str, Any] | None = None) -> str:
+    """sphinxcontrib-katex's renderer, answered from the one KaTeX run."""
+    formula = (latex, bool(options and options.get("displayMode")))
+    _render([formula])
+    return _RENDERED[formula]
+
+
+def _render_all(app: Any, env: Any) -> None:
+    formulas: list[tuple[str, bool]] = []
+    for docname in sorted(env.found_docs):
+        doctree = env.get_doctree(docname)
+        formulas += [(node.astext(), False) for node in doctree.findall(nodes.math)]
+        formulas += [(node.astext(), True) for node in doctree.findall(nodes.math_block)]
+    _render(formulas)
+
+
 def _katex_assets(app: Any) -> None:
     """KaTeX's stylesheet and fonts go to ``_static/katex``: nothing comes from another host."""
     if not (KATEX / "katex.min.js").is_file():
-        raise RuntimeError("KaTeX is missing: run npm ci --prefix docs/site")
+        raise ExtensionError("KaTeX is missing: run npm ci --prefix docs/site")
     from sphinxcontrib import katex
 
-    katex.KATEX_DEFAULT_OPTIONS.update(throwOnError=True, strict="ignore", output="htmlAndMathml")
+    katex.render_latex = render_latex
     target = Path(app.outdir) / "_static" / "katex"
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy2(KATEX / "katex.min.css", target)
@@ -178,7 +225,7 @@ _TAG = re.compile(r"\\tag\{([^}]*)\}")
 
 
 def _equation_anchors(app: Any, doctree: nodes.document) -> None:
-    """A display with ``\\tag{16}`` is ``#eq-16``; ``\\tag{9, 10}`` is both ``#eq-9`` and ``#eq-10``.
+    """A display with ``\\tag{16}`` is ``#eq-16``; ``\\tag{9, 10}`` is ``#eq-9`` and ``#eq-10``.
     Sections keep their GitHub anchors too (``#5-the-algorithm-section-15``), so that a link to
     the derivation reads the same on GitHub and on the site."""
     for block in doctree.findall(nodes.math_block):
@@ -197,21 +244,27 @@ _CODE_NAME = re.compile(r'(<code class="[^"]*\bliteral\b[^"]*">)(.*?)(</code>)',
 
 
 def _code_breaks(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
-    """A code name in the text may wrap after a dot or an underscore (``<wbr>``), and nowhere
-    else (site.css): ``manual_backprop.activations.relu``, never ``activations.r|elu``."""
+    """A code name in the text may wrap after a dot, an underscore or a slash (``<wbr>``), and
+    nowhere else (site.css): ``manual_backprop.activations.relu``, never ``activations.r|elu``."""
     if "body" in context:
 
         def breaks(match: re.Match[str]) -> str:
             parts = re.split(r"(<[^>]*>)", match.group(2))  # text, tag, text, ...
-            parts[::2] = [re.sub(r"(?<=[._])(?=\w)", "<wbr>", text) for text in parts[::2]]
+            parts[::2] = [re.sub(r"(?<=[._/])(?=\w)", "<wbr>", text) for text in parts[::2]]
             return match.group(1) + "".join(parts) + match.group(3)
 
         context["body"] = _CODE_NAME.sub(breaks, context["body"])
 
 
 def setup(app: Any) -> None:
+    # an autosummary line is the docstring's first sentence, which "eq. (16)" does not end
+    from sphinx.ext import autosummary
+
+    autosummary.WELL_KNOWN_ABBREVIATIONS += (" eq.", " eqs.", "(eq.", "(eqs.", "Eq.", "Eqs.")
+
     app.connect("html-page-context", _code_breaks)
     app.connect("builder-inited", _katex_assets)
+    app.connect("env-updated", _render_all)
     app.connect("include-read", _readme)
     app.connect("source-read", _github_math)
     app.connect("source-read", _module_tables)
