@@ -16,6 +16,7 @@ is built, so a page needs no script and no network to show its math; a display w
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import re
 import shutil
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.errors import ExtensionError
 
 SITE = Path(__file__).resolve().parent
@@ -187,38 +189,34 @@ def _module_tables(app: Any, docname: str, source: list[str]) -> None:
 
 
 def _locate(name: str) -> Any:
+    """What ``name`` is as an attribute path: a package's attribute before its submodule."""
     parts = name.split(".")
-    for cut in range(len(parts), 0, -1):
-        try:
-            obj: Any = importlib.import_module(".".join(parts[:cut]))
-        except ImportError:
-            continue
-        try:
-            for attribute in parts[cut:]:
-                obj = getattr(obj, attribute)
-        except AttributeError:
-            return None
-        return obj
-    return None
-
-
-def _reexported(app: Any, env: Any, node: Any, contnode: Any) -> Any:
-    """A name a package re-exports (``manual_backprop.gradients``, or ``gradients`` in the
-    package's own docstring) links to the entry of the module that defines it."""
-    if node.get("refdomain") != "py":
+    try:
+        obj: Any = importlib.import_module(parts[0])
+        for i, part in enumerate(parts[1:], start=1):
+            if hasattr(obj, part):
+                obj = getattr(obj, part)
+            else:
+                obj = importlib.import_module(".".join(parts[: i + 1]))
+    except ImportError:
         return None
-    domain = env.get_domain("py")
-    module = node.get("py:module")
-    target = node["reftarget"].lstrip("~.")
-    for name in ([f"{module}.{target}"] if module else []) + [target]:
-        obj = _locate(name)
-        home, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
-        if home and qualname and f"{home}.{qualname}" in domain.objects:
-            return domain.resolve_xref(
-                env, node["refdoc"], app.builder, node["reftype"], f"{home}.{qualname}",
-                node, contnode,
-            )  # fmt: skip
-    return None
+    return obj
+
+
+def _reexported(app: Any, doctree: nodes.document) -> None:
+    """A name a package re-exports (``manual_backprop.gradients``, or ``gradients`` in the
+    package's own docstring) links to the entry of the module that defines it, not to a module
+    of the same name (``manual_backprop.gradients`` is also a module: the function shadows it)."""
+    for node in doctree.findall(addnodes.pending_xref):
+        if node.get("refdomain") != "py" or node.get("reftype") == "mod":
+            continue
+        module, target = node.get("py:module"), node["reftarget"].lstrip(".")
+        for name in ([f"{module}.{target}"] if module else []) + [target]:
+            obj = _locate(name)
+            home, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
+            if obj is not None and not inspect.ismodule(obj) and home and qualname:
+                node["reftarget"], node["refspecific"] = f"{home}.{qualname}", False
+                break
 
 
 _TAG = re.compile(r"\\tag\{([^}]*)\}")
@@ -268,5 +266,5 @@ def setup(app: Any) -> None:
     app.connect("include-read", _readme)
     app.connect("source-read", _github_math)
     app.connect("source-read", _module_tables)
-    app.connect("missing-reference", _reexported)
+    app.connect("doctree-read", _reexported)
     app.connect("doctree-read", _equation_anchors)
