@@ -31,7 +31,7 @@ def backward_deltas(
     Parameters
     ----------
     params : Params
-        ``W^l`` of shape (n_{l-1}, n_l).
+        :math:`W^l` of shape :math:`(n_{l-1}, n_l)`.
     pre_activations : list of array of shape (B, n_l), l = 1 .. L
         ``Z^1 .. Z^L`` from the forward pass.
     output_delta : array of shape (B, n_L)
@@ -40,7 +40,7 @@ def backward_deltas(
         ``h'(0)``.
     release : bool
         Set ``pre_activations[l - 1]`` to None once ``Delta^l`` is computed, so that the caller
-        holds ``Z^l`` no longer than it is needed.
+        holds :math:`Z^l` no longer than it is needed.
 
     Yields
     ------

@@ -26,7 +26,7 @@ class ForwardPass:
     Attributes
     ----------
     pre_activations : list of array of shape (B, n_l), l = 1 .. L
-        ``pre_activations[l - 1]`` is ``Z^l`` (the derivation's ``z^(l)``).
+        ``pre_activations[l - 1]`` is :math:`Z^l` (the derivation's ``z^(l)``).
     activations : list of array of shape (B, n_l), l = 0 .. L
         ``activations[0]`` is the input ``X`` (the derivation's 0th layer) and
         ``activations[l]`` is ``A^l = h(Z^l)``; the last one is the output head's ``a^(L)``.
@@ -59,7 +59,7 @@ def forward(params: Params, X: Any, *, output: str = "softmax") -> ForwardPass:
     Parameters
     ----------
     params : Params
-        ``W^l`` of shape (n_{l-1}, n_l) and ``b^l`` of shape (n_l,).
+        :math:`W^l` of shape :math:`(n_{l-1}, n_l)` and :math:`b^l` of shape :math:`(n_l)`.
     X : array of shape (B, n_0)
         One example per row, in the params' dtype.
     output : {"softmax", "relu"}

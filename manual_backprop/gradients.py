@@ -25,7 +25,7 @@ def layer_gradients(previous_activation: Any, delta: Any) -> tuple[Any, Any]:
     Parameters
     ----------
     previous_activation : array of shape (B, n_{l-1})
-        ``A^(l-1)`` (``X`` for l = 1).
+        :math:`A^{l-1}` (``X`` for l = 1).
     delta : array of shape (B, n_l)
         ``Delta^l``.
 
@@ -61,8 +61,8 @@ def parameter_gradients(activations: list[Any], deltas: list[Any]) -> Params:
     Returns
     -------
     Params
-        ``weights[l-1]`` = ``dJ/dW^l`` of shape (n_{l-1}, n_l); ``biases[l-1]`` = ``dJ/db^l`` of
-        shape (n_l,).
+        ``weights[l-1]`` = :math:`dJ/dW^l` of shape :math:`(n_{l-1}, n_l)`; ``biases[l-1]`` =
+        :math:`dJ/db^l` of shape :math:`(n_l)`.
     """
     pairs = [layer_gradients(activations[l - 1], deltas[l - 1]) for l in range(1, len(deltas) + 1)]
     return Params(weights=[w for w, _ in pairs], biases=[b for _, b in pairs])

@@ -126,7 +126,7 @@ def loss(pre_activation: Any, activation: Any, targets: Any, output: str) -> Any
     Parameters
     ----------
     pre_activation, activation : array of shape (B, n_L)
-        ``Z^L`` and ``A^L`` from the forward pass.
+        :math:`Z^L` and :math:`A^L` from the forward pass.
     targets : array of shape (B, n_L)
         ``y`` for every example (one-hot or soft, non-negative).
     output : {"softmax", "relu"}

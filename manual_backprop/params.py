@@ -29,9 +29,9 @@ class Params:
     Parameters
     ----------
     weights : list of array of shape (n_{l-1}, n_l), for l = 1 .. L
-        ``weights[l - 1]`` is the derivation's ``W^l`` with entries ``w_mn^l``.
+        ``weights[l - 1]`` is the derivation's :math:`W^l` with entries ``w_mn^l``.
     biases : list of array of shape (n_l,), for l = 1 .. L
-        ``biases[l - 1]`` is ``b^l``.
+        ``biases[l - 1]`` is :math:`b^l`.
 
     Notes
     -----
@@ -81,7 +81,7 @@ def init_params(layer_sizes: Sequence[int], *, seed: int = 0, dtype: Any = np.fl
     Returns
     -------
     Params
-        ``weights[l-1]`` of shape (n_{l-1}, n_l) and ``biases[l-1]`` of shape (n_l,).
+        ``weights[l-1]`` of shape :math:`(n_{l-1}, n_l)` and ``biases[l-1]`` of shape :math:`(n_l)`.
     """
     try:
         sizes = list(layer_sizes) if not isinstance(layer_sizes, (str, bytes)) else None
