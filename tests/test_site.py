@@ -27,6 +27,12 @@ BUILD = ("sphinx-build", "-W", "--keep-going", "-b", "dirhtml", "-c", "docs/site
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site built here; or, where ``MANUAL_BACKPROP_SITE`` names a folder, that one: .ci/run
+    builds the site with -W just before the tests and checks that build instead of a second."""
+    built = os.environ.get("MANUAL_BACKPROP_SITE")
+    if built:
+        assert (Path(built) / "derivation" / "index.html").is_file(), built
+        return Path(built)
     pytest.importorskip("sphinx", reason="the docs extra: pip install -e '.[docs]'")
     if not (SITE / "node_modules" / "katex").is_dir() and os.environ.get("CI") != "true":
         pytest.skip("KaTeX is not installed: npm ci --prefix docs/site")
