@@ -153,9 +153,10 @@ _README_DOCS = re.compile(r"\]\(docs/")
 
 
 def _readme(app: Any, relative_path: Path, parent_docname: str, content: list[str]) -> None:
-    """The README, included as the home page: its ``docs/`` links are pages of the site."""
+    """The README, included as the home page: its ``docs/`` links are pages of the site (and
+    GitHub's math form is read as in the pages)."""
     if Path(relative_path).name == "README.md":
-        content[0] = _README_DOCS.sub("](", content[0])
+        content[0] = _GITHUB_MATH.sub(r"$\1$", _README_DOCS.sub("](", content[0]))
 
 
 def _github_math(app: Any, docname: str, source: list[str]) -> None:
