@@ -64,6 +64,7 @@ def main(path: str) -> None:
         document = json.load(handle)
     environment = document["environment"]
     print(f"{environment['cpu']}, {environment['cpu_count']} cores; {environment['method']}.")
+    print()  # a list needs a blank line before it in Markdown (Python-Markdown, GitHub alike)
     for name, info in environment["contenders"].items():
         print(f"- `{name}`: {info['library']}, BLAS {info['blas']}, threads {info['threads']}")
     print()

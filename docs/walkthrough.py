@@ -68,8 +68,8 @@ def cmp(check: Check) -> None:
 # %% [markdown]
 # ## The network and one batch
 #
-# He-scaled weights, small random biases, $B = 8$ examples with one-hot targets. `W^l` has the
-# derivation's layout, (n_{l-1}, n_l).
+# He-scaled weights, small random biases, $B = 8$ examples with one-hot targets. $W^l$ has the
+# derivation's layout, $(n_{l-1}, n_l)$.
 
 # %%
 problem = make_problem((64, 32, 16, 10), 8, targets="one_hot", seed=0)

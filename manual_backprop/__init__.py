@@ -1,10 +1,12 @@
-"""manual_backprop: backpropagation written by hand from the derivation, equation by equation.
+r"""manual_backprop: backpropagation written by hand from the derivation, equation by equation.
 
 The public contract:
 
-* :class:`Params` and :func:`init_params`: ``W^l`` of shape (n_{l-1}, n_l), ``b^l`` of shape (n_l,).
-* :func:`gradients` and :func:`gradients_per_example`: J and dJ/dW^l, dJ/db^l.
-* :func:`forward` (every ``Z^l`` and ``A^l``) and :func:`deltas` (every ``Delta^l``).
+* :class:`Params` and :func:`init_params`: :math:`W^l` of shape :math:`(n_{l-1}, n_l)`,
+  :math:`b^l` of shape :math:`(n_l)`.
+* :func:`gradients` and :func:`gradients_per_example`: :math:`J` and
+  :math:`\partial J / \partial W^l`, :math:`\partial J / \partial b^l`.
+* :func:`forward` (every :math:`Z^l` and :math:`A^l`) and :func:`deltas` (every :math:`\Delta^l`).
 
 Modules follow the derivation's sections: :mod:`~manual_backprop.activations` and
 :mod:`~manual_backprop.forward` (1.1), :mod:`~manual_backprop.backward` (1.2),

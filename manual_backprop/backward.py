@@ -1,9 +1,10 @@
-"""The backward recursion, eqs. (13)-(16) and (24)/(25) (section 1.2), for any depth.
+r"""The backward recursion, eqs. (13)-(16) and (24)/(25) (section 1.2), for any depth.
 
 Batched row form: the derivation's column-vector recursion
-``delta^l = h'(z^l) . W^(l+1) delta^(l+1)`` (eq. 16), with ``.`` the elementwise (Hadamard)
-product, becomes for a batch of rows ``Delta^l = h'(Z^l) * (Delta^(l+1) @ W^(l+1).T)``, with
-``Delta^l`` of shape (B, n_l): row i is example i's ``delta^l``.
+:math:`\delta^l = h'(z^l) \odot (W^{l+1} \delta^{l+1})` (eq. 16), with :math:`\odot` the
+elementwise (Hadamard) product, becomes for a batch of rows
+:math:`\Delta^l = h'(Z^l) \odot (\Delta^{l+1} (W^{l+1})^\top)` (``h'(Z) * (Delta @ W.T)``), with
+:math:`\Delta^l` of shape :math:`(B, n_l)`: row :math:`i` is example :math:`i`'s :math:`\delta^l`.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def backward_deltas(
     Parameters
     ----------
     params : Params
-        ``W^l`` of shape (n_{l-1}, n_l).
+        :math:`W^l` of shape :math:`(n_{l-1}, n_l)`.
     pre_activations : list of array of shape (B, n_l), l = 1 .. L
         ``Z^1 .. Z^L`` from the forward pass.
     output_delta : array of shape (B, n_L)
@@ -39,7 +40,7 @@ def backward_deltas(
         ``h'(0)``.
     release : bool
         Set ``pre_activations[l - 1]`` to None once ``Delta^l`` is computed, so that the caller
-        holds ``Z^l`` no longer than it is needed.
+        holds :math:`Z^l` no longer than it is needed.
 
     Yields
     ------

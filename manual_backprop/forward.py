@@ -1,9 +1,9 @@
-"""The forward pass, eqs. (3)-(8) (section 1.1), generalised to any depth L.
+r"""The forward pass, eqs. (3)-(8) (section 1.1), generalised to any depth L.
 
-Batched row form: the derivation's column vector ``z^l`` for one example becomes row ``i`` of
-``Z^l``, so ``z_n^l = sum_m w_mn^l a_m^(l-1) + b_n^l`` for all examples at once is
-``Z^l = A^(l-1) @ W^l + b^l`` with ``A^(l-1)`` of shape (B, n_{l-1}) and ``W^l`` of shape
-(n_{l-1}, n_l).
+Batched row form: the derivation's column vector :math:`z^l` for one example becomes row
+:math:`i` of :math:`Z^l`, so :math:`z^l_n = \sum_m w^l_{mn} a^{l-1}_m + b^l_n` for all examples at
+once is :math:`Z^l = A^{l-1} W^l + b^l` (``A[l-1] @ W[l] + b[l]``), with :math:`A^{l-1}` of shape
+:math:`(B, n_{l-1})` and :math:`W^l` of shape :math:`(n_{l-1}, n_l)`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class ForwardPass:
     Attributes
     ----------
     pre_activations : list of array of shape (B, n_l), l = 1 .. L
-        ``pre_activations[l - 1]`` is ``Z^l`` (the derivation's ``z^(l)``).
+        ``pre_activations[l - 1]`` is :math:`Z^l` (the derivation's ``z^(l)``).
     activations : list of array of shape (B, n_l), l = 0 .. L
         ``activations[0]`` is the input ``X`` (the derivation's 0th layer) and
         ``activations[l]`` is ``A^l = h(Z^l)``; the last one is the output head's ``a^(L)``.
@@ -59,7 +59,7 @@ def forward(params: Params, X: Any, *, output: str = "softmax") -> ForwardPass:
     Parameters
     ----------
     params : Params
-        ``W^l`` of shape (n_{l-1}, n_l) and ``b^l`` of shape (n_l,).
+        :math:`W^l` of shape :math:`(n_{l-1}, n_l)` and :math:`b^l` of shape :math:`(n_l)`.
     X : array of shape (B, n_0)
         One example per row, in the params' dtype.
     output : {"softmax", "relu"}

@@ -1,9 +1,10 @@
-"""The parameter gradients, eqs. (9)-(12) and (26)-(31) (sections 1.2 and 1.4).
+r"""The parameter gradients, eqs. (9)-(12) and (26)-(31) (sections 1.2 and 1.4).
 
-For one example, ``dJ/dw_mn^l = delta_n^l a_m^(l-1)`` (eq. 11), i.e. the outer product
-``dJ/dW^l = a^(l-1) (delta^l)^T`` (eqs. 26-28), and ``dJ/db^l = delta^l`` (eqs. 12, 29-31).
-For a batch of rows, eq. (18) sums J over the examples, so the gradients are the per-example
-ones summed: ``A^(l-1).T @ Delta^l`` and the column sums of ``Delta^l``.
+For one example, :math:`\partial J / \partial w^l_{mn} = \delta^l_n a^{l-1}_m` (eq. 11), i.e. the
+outer product :math:`\partial J / \partial W^l = a^{l-1} (\delta^l)^\top` (eqs. 26-28), and
+:math:`\partial J / \partial b^l = \delta^l` (eqs. 12, 29-31). For a batch of rows, eq. (18) sums
+J over the examples, so the gradients are the per-example ones summed:
+:math:`(A^{l-1})^\top \Delta^l` (``A.T @ Delta``) and the column sums of :math:`\Delta^l`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def layer_gradients(previous_activation: Any, delta: Any) -> tuple[Any, Any]:
     Parameters
     ----------
     previous_activation : array of shape (B, n_{l-1})
-        ``A^(l-1)`` (``X`` for l = 1).
+        :math:`A^{l-1}` (``X`` for l = 1).
     delta : array of shape (B, n_l)
         ``Delta^l``.
 
@@ -60,8 +61,8 @@ def parameter_gradients(activations: list[Any], deltas: list[Any]) -> Params:
     Returns
     -------
     Params
-        ``weights[l-1]`` = ``dJ/dW^l`` of shape (n_{l-1}, n_l); ``biases[l-1]`` = ``dJ/db^l`` of
-        shape (n_l,).
+        ``weights[l-1]`` = :math:`dJ/dW^l` of shape :math:`(n_{l-1}, n_l)`; ``biases[l-1]`` =
+        :math:`dJ/db^l` of shape :math:`(n_l)`.
     """
     pairs = [layer_gradients(activations[l - 1], deltas[l - 1]) for l in range(1, len(deltas) + 1)]
     return Params(weights=[w for w, _ in pairs], biases=[b for _, b in pairs])

@@ -1,13 +1,14 @@
-"""The output layer: its activation, the cross-entropy loss J and its delta ``dJ/dz^L``.
+r"""The output layer: its activation, the cross-entropy loss J and its delta, dJ/dz^L.
 
 Each head's three equations stand together, in the derivation's order:
 
-* ReLU head (section 1.3): ``a^L = h(z^L)`` (eq. 8), ``J = -sum y ln a^L`` (eqs. 18/19) and
-  ``delta^L = h'(z^L) * (-y / a^L)`` (eqs. 17/22/23).
-* Softmax head (section 1.6): ``a^L = softmax(z^L)`` (eq. 34), the same J (eq. 33) and
-  ``delta^L = a^L * sum_m y_m - y`` (eq. 42), which is ``a^L - y`` (eq. 44) when each target
-  row sums to 1. The simple form is no accident: softmax is the inverse of the canonical link of
-  the categorical distribution, so the Jacobian of eq. (34) cancels the ``1 / a`` of eq. (37).
+* ReLU head (section 1.3): :math:`a^L = h(z^L)` (eq. 8), :math:`J = -\sum_n y_n \ln a^L_n`
+  (eqs. 18/19) and :math:`\delta^L = h'(z^L) \odot (-y \oslash a^L)` (eqs. 17/22/23).
+* Softmax head (section 1.6): :math:`a^L = \operatorname{softmax}(z^L)` (eq. 34), the same J
+  (eq. 33) and :math:`\delta^L = a^L \sum_m y_m - y` (eq. 42), which is :math:`a^L - y` (eq. 44)
+  when each target row sums to 1. The simple form is no accident: softmax is the inverse of the
+  canonical link of the categorical distribution, so the Jacobian of eq. (34) cancels the
+  :math:`1 / a` of eq. (37).
 
 All arrays have shape (B, n_L); J is a 0-d array, summed over the batch as eq. (18) does.
 Nothing here reads a value back to the host.
@@ -125,7 +126,7 @@ def loss(pre_activation: Any, activation: Any, targets: Any, output: str) -> Any
     Parameters
     ----------
     pre_activation, activation : array of shape (B, n_L)
-        ``Z^L`` and ``A^L`` from the forward pass.
+        :math:`Z^L` and :math:`A^L` from the forward pass.
     targets : array of shape (B, n_L)
         ``y`` for every example (one-hot or soft, non-negative).
     output : {"softmax", "relu"}

@@ -1,11 +1,12 @@
-"""The network's parameters ``W^l`` and ``b^l`` in the derivation's layout.
+r"""The network's parameters :math:`W^l` and :math:`b^l` in the derivation's layout.
 
 Layout convention (stated once for the whole project)
 -----------------------------------------------------
-The derivation writes ``z_n^l = sum_m w_mn^l a_m^(l-1) + b_n^l`` (eqs. 3, 5, 7): the first index
-``m`` of ``w_mn`` runs over layer ``l-1`` and the second, ``n``, over layer ``l``. So ``W^l`` is
-stored with shape ``(n_{l-1}, n_l)`` = ``(n_in, n_out)``, and a batch of row vectors goes through a
-layer as ``Z = A @ W + b``. ``torch.nn.Linear`` stores the transpose, ``(out, in)``; the one place
+The derivation writes :math:`z^l_n = \sum_m w^l_{mn} a^{l-1}_m + b^l_n` (eqs. 3, 5, 7): the first
+index :math:`m` of :math:`w^l_{mn}` runs over layer :math:`l-1` and the second, :math:`n`, over
+layer :math:`l`. So :math:`W^l` is stored with shape :math:`(n_{l-1}, n_l)` = ``(n_in, n_out)``,
+and a batch of row vectors goes through a layer as :math:`Z^l = A^{l-1} W^l + b^l`
+(``Z = A @ W + b``). ``torch.nn.Linear`` stores the transpose, ``(out, in)``; the one place
 that converts is :mod:`torch_reference.layout`.
 """
 
@@ -28,9 +29,9 @@ class Params:
     Parameters
     ----------
     weights : list of array of shape (n_{l-1}, n_l), for l = 1 .. L
-        ``weights[l - 1]`` is the derivation's ``W^l`` with entries ``w_mn^l``.
+        ``weights[l - 1]`` is the derivation's :math:`W^l` with entries ``w_mn^l``.
     biases : list of array of shape (n_l,), for l = 1 .. L
-        ``biases[l - 1]`` is ``b^l``.
+        ``biases[l - 1]`` is :math:`b^l`.
 
     Notes
     -----
@@ -80,7 +81,7 @@ def init_params(layer_sizes: Sequence[int], *, seed: int = 0, dtype: Any = np.fl
     Returns
     -------
     Params
-        ``weights[l-1]`` of shape (n_{l-1}, n_l) and ``biases[l-1]`` of shape (n_l,).
+        ``weights[l-1]`` of shape :math:`(n_{l-1}, n_l)` and ``biases[l-1]`` of shape :math:`(n_l)`.
     """
     try:
         sizes = list(layer_sizes) if not isinstance(layer_sizes, (str, bytes)) else None

@@ -264,7 +264,7 @@ def targets_from(Y: Any, X: Any, n_classes: int) -> Any:
 
 
 def targets_valid(Y: Any, n_classes: int) -> Any:
-    """A 0-d boolean array on Y's device: labels lie in ``0 .. n_L - 1``, targets are >= 0.
+    """A 0-d boolean array on Y's device: labels lie in ``range(n_L)``, targets are >= 0.
 
     Computed without reading anything back (a NaN target makes it False, and J NaN as well).
     """

@@ -29,7 +29,7 @@ class Intermediates:
 
 
 class MLP(nn.Module):
-    """``Linear -> ReLU -> ... -> Linear``; ``forward`` returns the logits ``Z^L``.
+    """``Linear`` and ``ReLU`` in turn, ``Linear`` last; ``forward`` returns the logits ``Z^L``.
 
     The output head (softmax or ReLU) belongs to the loss, in :mod:`torch_reference.oracle`.
     """
