@@ -91,6 +91,15 @@ def test_every_numbered_equation_is_rendered_with_its_anchor(site: Path) -> None
         assert raw not in text, raw
 
 
+def test_every_link_within_the_derivation_lands_on_an_anchor(site: Path) -> None:
+    """The errata's ``[(16)](#eq-16)`` links are page-local: each must name an id of the page."""
+    page = _page(site, "derivation")
+    links = set(re.findall(r'href="#([^"]+)"', page))
+    assert {"eq-16", "eq-42"} <= links
+    missing = sorted(anchor for anchor in links if f'id="{anchor}"' not in page)
+    assert not missing, missing
+
+
 def test_the_walkthrough_is_rendered_with_its_figures_and_math(site: Path) -> None:
     page = _page(site, "walkthrough")
     figures = re.findall(r'<img [^>]*src="\.\./_images/([^"]+\.png)"', page)

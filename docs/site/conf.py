@@ -28,6 +28,7 @@ from typing import Any
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.errors import ExtensionError
+from sphinx.transforms import SphinxTransform
 
 SITE = Path(__file__).resolve().parent
 ROOT = SITE.parents[1]
@@ -223,20 +224,33 @@ def _reexported(app: Any, doctree: nodes.document) -> None:
 _TAG = re.compile(r"\\tag\{([^}]*)\}")
 
 
-def _equation_anchors(app: Any, doctree: nodes.document) -> None:
+class EquationAnchors(SphinxTransform):
     """A display with ``\\tag{16}`` is ``#eq-16``; ``\\tag{9, 10}`` is ``#eq-9`` and ``#eq-10``.
-    Sections keep their GitHub anchors too (``#5-the-algorithm-section-15``), so that a link to
-    the derivation reads the same on GitHub and on the site."""
-    for block in doctree.findall(nodes.math_block):
-        tag = _TAG.search(block.astext())
-        if tag:
-            ids = [f"eq-{n.strip()}" for n in tag.group(1).split(",")]
-            block["ids"] = ids + [i for i in block["ids"] if i not in ids]
-            block["classes"].append("tagged")
-    for section in doctree.findall(nodes.section):
-        slug = section.get("slug")
-        if slug and slug not in section["ids"]:
-            section["ids"].append(slug)
+
+    Each anchor is an explicit target of the page, so that a Markdown link ``[(16)](#eq-16)``
+    resolves (MyST's ``ResolveAnchorIds``, priority 879, runs after this one). Sections keep
+    their GitHub anchors too (``#5-the-algorithm-section-15``), so that a link to the derivation
+    reads the same on GitHub and on the site."""
+
+    default_priority = 870
+
+    def apply(self, **kwargs: Any) -> None:
+        document = self.document
+        for block in document.findall(nodes.math_block):
+            tag = _TAG.search(block.astext())
+            if tag:
+                ids = [f"eq-{n.strip()}" for n in tag.group(1).split(",")]
+                block["ids"] = ids + [i for i in block["ids"] if i not in ids]
+                block["classes"].append("tagged")
+                for anchor in ids:
+                    block["names"].append(anchor)
+                    document.ids[anchor] = block
+                    document.nameids[anchor] = anchor
+                    document.nametypes[anchor] = True
+        for section in document.findall(nodes.section):
+            slug = section.get("slug")
+            if slug and slug not in section["ids"]:
+                section["ids"].append(slug)
 
 
 _CODE_NAME = re.compile(r'(<code class="[^"]*\bliteral\b[^"]*">)(.*?)(</code>)', re.S)
@@ -268,4 +282,4 @@ def setup(app: Any) -> None:
     app.connect("source-read", _github_math)
     app.connect("source-read", _module_tables)
     app.connect("doctree-read", _reexported)
-    app.connect("doctree-read", _equation_anchors)
+    app.add_transform(EquationAnchors)
