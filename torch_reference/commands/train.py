@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,13 @@ __all__ = ["NEEDS", "add_parser", "run"]
 
 #: Imported when the command runs (``--plot`` checks for matplotlib as it is parsed).
 NEEDS = ("torch", "sklearn")
+
+#: The variables by which a user chooses the threads of torch's pool (OpenMP and MKL) and of
+#: NumPy's BLAS. Where one of a pool's variables is set, the command leaves that pool as asked.
+TORCH_THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
+BLAS_THREAD_VARIABLES = (
+    "OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+)  # fmt: skip
 
 
 def add_parser(sub: Any) -> None:
@@ -84,6 +94,39 @@ def max_param_rel_diff(manual: Any, reference: Any) -> float:
     )
 
 
+@contextmanager
+def one_thread_per_pool() -> Iterator[dict[str, Any]]:
+    """While the command runs: one thread for torch's pool and one for NumPy's BLAS.
+
+    The default network's products are too small to share between threads, and the command
+    alternates NumPy and torch in one process: torch's OpenMP workers spin after each parallel
+    region, so with both cores busy its step burned two to three times the CPU and took four
+    times the wall time (docs/performance.md, "train on a busy machine"). One thread each is
+    also faster alone. A pool whose thread variable the user set (``TORCH_THREAD_VARIABLES``,
+    ``BLAS_THREAD_VARIABLES``) is left as the user chose. Both pools are restored on exit, so
+    calling the command in a process (``main(["train", ...])``) leaves that process's settings
+    as they were. Yields ``{"torch": n, "blas": n, "set_by": "command" | "environment"}``.
+    """
+    import torch
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    torch_chosen = any(name in os.environ for name in TORCH_THREAD_VARIABLES)
+    blas_chosen = any(name in os.environ for name in BLAS_THREAD_VARIABLES)
+    with ExitStack() as stack:
+        if not torch_chosen:
+            stack.callback(torch.set_num_threads, torch.get_num_threads())
+            torch.set_num_threads(1)
+        if not blas_chosen:
+            stack.enter_context(threadpool_limits(limits=1, user_api="blas"))
+        blas = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+        yield {
+            "torch": torch.get_num_threads(),
+            "blas": max(blas, default=None),
+            "torch_set_by": "environment" if torch_chosen else "command",
+            "blas_set_by": "environment" if blas_chosen else "command",
+        }
+
+
 def _plot(path: Path, history: list[dict[str, Any]]) -> None:
     import matplotlib
 
@@ -127,6 +170,11 @@ def _write_json(path: Path, document: dict[str, Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    with one_thread_per_pool() as threads:
+        return _train(args, threads)
+
+
+def _train(args: argparse.Namespace, threads: dict[str, Any]) -> int:
     from torch_reference.commands.training import TEST_FRACTION, TorchTrainer, load_digits_split
 
     start = time.perf_counter()
@@ -139,6 +187,11 @@ def run(args: argparse.Namespace) -> int:
         f"digits: {len(data.y_train)} train / {len(data.y_test)} test ({TEST_FRACTION:.0%}), "
         f"network {'-'.join(map(str, sizes))}, {args.dtype}, lr {args.lr}, "
         f"batch {args.batch_size}, seed {args.seed}"
+    )
+    print(
+        f"threads: torch {threads['torch']} (set by the {threads['torch_set_by']}), "
+        f"NumPy's BLAS {threads['blas']} (set by the {threads['blas_set_by']}); "
+        "OMP_NUM_THREADS, MKL_NUM_THREADS or OPENBLAS_NUM_THREADS choose them"
     )
     print("train loss: J / B on the whole training set after each epoch (manual, torch)")
     print(
@@ -194,6 +247,7 @@ def run(args: argparse.Namespace) -> int:
                 "layer_sizes": list(sizes),
                 "dtype": args.dtype,
                 "seed": args.seed,
+                "threads": threads,
                 "elapsed_s": elapsed,
                 "history": history,
             },
