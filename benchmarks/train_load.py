@@ -48,7 +48,9 @@ def _stop(loops: list[subprocess.Popen[bytes]]) -> None:
         loop.wait()
 
 
-def run_once(train_args: list[str], env: dict[str, str], busy: int, limit_s: float) -> dict[str, Any]:
+def run_once(
+    train_args: list[str], env: dict[str, str], busy: int, limit_s: float
+) -> dict[str, Any]:
     """One run of the command: its wall time, user and system CPU, exit status, load before."""
     loops = _busy_loops(busy, limit_s)
     try:
