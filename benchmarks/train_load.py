@@ -1,11 +1,13 @@
 """``manual-backprop train`` alone and beside CPU-bound processes: wall time and user CPU.
 
-    python benchmarks/train_load.py [--runs 3] [--busy 2] [--dtypes float64 float32]
+    python benchmarks/train_load.py [--runs 3] [--busy 2] [--dtypes float64 float32] [--tree DIR]
                                     [--env NAME=VALUE ...] [--json PATH] [-- TRAIN ARGS ...]
 
 Each run starts ``python -m torch_reference.commands.cli train`` (with the command's defaults,
-or the arguments after ``--``) in a fresh process, its output discarded, and reads the child's
-own wall time and CPU time from ``os.wait4`` (the busy processes' CPU is not counted). A "busy"
+or the arguments after ``--``) from the source tree ``--tree`` (default: this checkout; give a
+checkout of another commit to compare) in a fresh process, its output discarded, and reads the
+child's own wall time and CPU time from ``os.wait4`` (the busy processes' CPU is not counted).
+A "busy"
 run first starts ``--busy`` processes that each spin on one core and stop by themselves after
 ``--busy-limit`` seconds (they are also ended by their ids as soon as the run is over), so that
 with ``--busy 2`` on a 2-core machine both cores are taken. Idle and busy runs alternate. The
@@ -13,8 +15,8 @@ load average is read before each run.
 
 The targets (issue 28): with both cores busy, the median wall time at most 2.5x the idle median,
 and the median user CPU at most 1.3x. ``--env`` sets variables in the child's environment only,
-to compare thread policies (``--env OMP_NUM_THREADS=2 --env OPENBLAS_NUM_THREADS=2`` is the
-library defaults the command had before it took one thread per pool). docs/performance.md
+to compare thread policies (``--env OMP_NUM_THREADS=2`` gives both pools two threads, the
+libraries' defaults on 2 cores, which the command used before issue 28). docs/performance.md
 quotes it. No number here is asserted by a test.
 """
 
@@ -49,7 +51,7 @@ def _stop(loops: list[subprocess.Popen[bytes]]) -> None:
 
 
 def run_once(
-    train_args: list[str], env: dict[str, str], busy: int, limit_s: float
+    tree: Path, train_args: list[str], env: dict[str, str], busy: int, limit_s: float
 ) -> dict[str, Any]:
     """One run of the command: its wall time, user and system CPU, exit status, load before."""
     loops = _busy_loops(busy, limit_s)
@@ -58,16 +60,11 @@ def run_once(
             time.sleep(0.5)  # let the loops take their cores first
         load_before = os.getloadavg()[0]
         command = [sys.executable, "-m", "torch_reference.commands.cli", "train", *train_args]
-        with open(os.devnull, "wb") as devnull:
-            start = time.perf_counter()
-            pid = os.posix_spawn(
-                sys.executable,
-                command,
-                env,
-                file_actions=[(os.POSIX_SPAWN_DUP2, devnull.fileno(), 1)],
-            )
-            _, status, usage = os.wait4(pid, 0)
-            wall = time.perf_counter() - start
+        start = time.perf_counter()
+        child = subprocess.Popen(command, cwd=tree, env=env, stdout=subprocess.DEVNULL)
+        _, status, usage = os.wait4(child.pid, 0)  # the child's own rusage, not the loops'
+        wall = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
     finally:
         _stop(loops)
     return {
@@ -75,7 +72,7 @@ def run_once(
         "wall_s": wall,
         "user_s": usage.ru_utime,
         "system_s": usage.ru_stime,
-        "exit_status": os.waitstatus_to_exitcode(status),
+        "exit_status": child.returncode,
         "load_before": load_before,
     }
 
@@ -85,7 +82,13 @@ def _median(runs: list[dict[str, Any]], key: str) -> float:
 
 
 def measure(
-    dtypes: list[str], runs: int, busy: int, limit_s: float, env: dict[str, str], extra: list[str]
+    tree: Path,
+    dtypes: list[str],
+    runs: int,
+    busy: int,
+    limit_s: float,
+    env: dict[str, str],
+    extra: list[str],
 ) -> list[dict[str, Any]]:
     """For each dtype, ``runs`` idle and ``runs`` busy runs, alternating; medians and ratios."""
     rows = []
@@ -94,8 +97,8 @@ def measure(
         idle: list[dict[str, Any]] = []
         loaded: list[dict[str, Any]] = []
         for _ in range(runs):
-            idle.append(run_once(train_args, env, 0, limit_s))
-            loaded.append(run_once(train_args, env, busy, limit_s))
+            idle.append(run_once(tree, train_args, env, 0, limit_s))
+            loaded.append(run_once(tree, train_args, env, busy, limit_s))
         ratio_wall = _median(loaded, "wall_s") / _median(idle, "wall_s")
         ratio_user = _median(loaded, "user_s") / _median(idle, "user_s")
         rows.append(
@@ -150,23 +153,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--env", action="append", default=[], metavar="NAME=VALUE", help="for the child only"
     )
+    parser.add_argument(
+        "--tree",
+        type=Path,
+        default=Path(__file__).resolve().parents[1],
+        help="the source tree whose command runs (default: this checkout); another checkout "
+        "measures another commit",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH")
     parser.add_argument("train_args", nargs="*", help="after --: passed to train")
     args = parser.parse_args(argv)
+    tree = args.tree.resolve()
     env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(tree), *filter(None, [env.get("PYTHONPATH")])])
     env.update(item.split("=", 1) for item in args.env)
     cores = os.cpu_count()
     print(
-        f"{cores} cores, load average before {os.getloadavg()[0]:.2f}; child environment "
-        f"additions: {args.env or 'none'}"
+        f"{cores} cores, load average before {os.getloadavg()[0]:.2f}; tree {tree}; child "
+        f"environment additions: {args.env or 'none'}"
     )
-    rows = measure(args.dtypes, args.runs, args.busy, args.busy_limit, env, args.train_args)
+    rows = measure(tree, args.dtypes, args.runs, args.busy, args.busy_limit, env, args.train_args)
     print_table(rows, args.busy)
     failed = [run for row in rows for run in row["idle"] + row["busy"] if run["exit_status"]]
     if failed:
         print(f"{len(failed)} runs of train failed", file=sys.stderr)
     if args.json:
-        document = {"cores": cores, "env_additions": args.env, "busy": args.busy, "rows": rows}
+        document = {
+            "cores": cores,
+            "tree": str(tree),
+            "env_additions": args.env,
+            "busy": args.busy,
+            "rows": rows,
+        }
         args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     return 1 if failed else 0
 

@@ -193,6 +193,14 @@ def _train(args: argparse.Namespace, threads: dict[str, Any]) -> int:
         f"NumPy's BLAS {threads['blas']} (set by the {threads['blas_set_by']}); "
         "OMP_NUM_THREADS, MKL_NUM_THREADS or OPENBLAS_NUM_THREADS choose them"
     )
+    n_train = len(data.y_train)
+    steps_per_epoch = -(-n_train // args.batch_size)
+    if args.batch_size > n_train:
+        print(
+            f"note: --batch-size {args.batch_size} is more than the {n_train} training examples: "
+            f"each epoch is one step on all of them (full-batch gradient descent), "
+            f"{args.epochs} steps in all"
+        )
     print("train loss: J / B on the whole training set after each epoch (manual, torch)")
     print(
         f"{'epoch':>5}  {'train loss':>10} {'torch':>10}  {'train acc':>9} {'torch':>6}  "
@@ -242,6 +250,7 @@ def _train(args: argparse.Namespace, threads: dict[str, Any]) -> int:
                 "max_param_rel_diff": final["max_param_rel_diff"],
                 "epochs": args.epochs,
                 "batch_size": args.batch_size,
+                "steps_per_epoch": steps_per_epoch,
                 "lr": args.lr,
                 "weight_decay": args.weight_decay,
                 "layer_sizes": list(sizes),
