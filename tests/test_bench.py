@@ -258,3 +258,24 @@ def test_the_table_marks_a_row_with_warnings() -> None:
     rows[0]["warnings"], rows[1]["warnings"] = _warnings(per_run)[1]
     lines = format_rows(rows).splitlines()
     assert lines[1].endswith("WARNING (2)") and "WARNING" not in lines[2]
+
+
+def test_the_train_scripts_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """benchmarks/train_load.py and train_phases.py, which docs/performance.md quotes, still run:
+    one idle and one busy run of a tiny train, and one epoch per phase."""
+    from benchmarks import train_load, train_phases
+
+    path = tmp_path / "load.json"
+    argv = ["--runs", "1", "--busy", "1", "--busy-limit", "30", "--dtypes", "float32",
+            "--json", str(path), "--", "--epochs", "1", "--hidden", "4"]  # fmt: skip
+    assert train_load.main(argv) == 0
+    (row,) = json.loads(path.read_text())["rows"]
+    assert row["train_args"] == ["--epochs", "1", "--hidden", "4", "--dtype", "float32"]
+    assert row["idle"][0]["exit_status"] == row["busy"][0]["exit_status"] == 0
+    assert row["busy"][0]["busy_processes"] == 1 and row["idle"][0]["user_s"] > 0
+    monkeypatch.setattr("sys.argv", ["train_phases.py", "--epochs", "1", "--torch-threads", "1"])
+    train_phases.main()
+    printed = capsys.readouterr().out
+    assert "busy/idle wall <= 2.5" in printed and "torch epoch" in printed

@@ -53,7 +53,12 @@ def add_parser(sub: Any) -> None:
     train.add_argument(
         "--epochs", type=positive_int, default=30, help="passes over the training set"
     )
-    train.add_argument("--batch-size", type=positive_int, default=32, help="examples per SGD step")
+    train.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=32,
+        help="examples per SGD step (more than the 1,347 training examples: one step per epoch)",
+    )
     train.add_argument("--lr", type=finite_positive_float, default=0.1, help="learning rate")
     train.add_argument(
         "--weight-decay", type=finite_non_negative_float, default=0.0, help="PyTorch's L2 scaling"
@@ -100,12 +105,19 @@ def one_thread_per_pool() -> Iterator[dict[str, Any]]:
 
     The default network's products are too small to share between threads, and the command
     alternates NumPy and torch in one process: torch's OpenMP workers spin after each parallel
-    region, so with both cores busy its step burned two to three times the CPU and took four
-    times the wall time (docs/performance.md, "train on a busy machine"). One thread each is
-    also faster alone. A pool whose thread variable the user set (``TORCH_THREAD_VARIABLES``,
-    ``BLAS_THREAD_VARIABLES``) is left as the user chose. Both pools are restored on exit, so
-    calling the command in a process (``main(["train", ...])``) leaves that process's settings
-    as they were. Yields ``{"torch": n, "blas": n, "set_by": "command" | "environment"}``.
+    region, and each region waits for every worker. Beside two busy processes on 2 cores the
+    command took four to ten times its idle wall time and two to four times its CPU; one thread
+    each is also faster alone (docs/performance.md, "``manual-backprop train`` on a busy
+    machine"). A pool whose thread variable the user set (:data:`TORCH_THREAD_VARIABLES`,
+    :data:`BLAS_THREAD_VARIABLES`) is left as the user chose. Both pools are restored on exit,
+    so calling the command in a process (``main(["train", ...])``) leaves that process's
+    settings as they were. ``threadpoolctl`` comes with scikit-learn, which the command needs.
+
+    Yields
+    ------
+    dict
+        ``torch`` and ``blas``: the threads in use; ``torch_set_by`` and ``blas_set_by``:
+        ``"command"`` or ``"environment"``.
     """
     import torch
     from threadpoolctl import threadpool_info, threadpool_limits
