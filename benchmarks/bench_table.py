@@ -85,6 +85,15 @@ def main(path: str) -> None:
         f"\nPeak memory of one manual step (784-1024-512-10, B = {memory['batch']:.0f}, float64): "
         f"{memory['ratio']:.3f}x params + grads + every Z and A (a step that frees nothing early)."
     )
+    warnings = document.get("warnings")  # absent from runs before the bench checked itself
+    if warnings is None:
+        print("\nThis run predates the bench's trust checks (load, spread, floor): none recorded.")
+    elif warnings:
+        print(
+            f"\n**WARNING**: {len(warnings)} warnings; these figures cannot be trusted, rerun on "
+            f"an idle machine (load average before {environment['load_average_before'][0]:.2f}, "
+            f"after {environment['load_average_after'][0]:.2f}; every warning in the JSON)."
+        )
 
 
 if __name__ == "__main__":

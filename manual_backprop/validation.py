@@ -80,10 +80,49 @@ def _namespace(name: str, array: Any) -> Any:
     try:
         return namespace(array)
     except TypeError as exc:
+        hint = f": use np.asarray({name})" if isinstance(array, (list, tuple)) else ""
         raise TypeError(
             f"{name} must be an array (NumPy or another array-API library), "
-            f"got {type(array).__name__}"
+            f"got {type(array).__name__}{hint}"
         ) from exc
+
+
+def _check_no_missing_bias(weights: list[Any], biases: list[Any]) -> None:
+    """A bias of ``None`` (``nn.Linear(..., bias=False)``): say how to pass such a layer."""
+    for l, (w, b) in enumerate(zip(weights, biases), start=1):
+        if b is None:
+            n = f"{w.shape[1]}" if getattr(w, "ndim", None) == 2 else f"n_{l}"
+            raise TypeError(
+                f"params.biases[{l - 1}] (b^{l}) is None: pass a layer without a bias "
+                f"(nn.Linear(..., bias=False)) as zeros of shape ({n},) in W^{l}'s library, "
+                f"dtype and device (np.zeros({n}, dtype=W.dtype), torch.zeros({n}, "
+                f"dtype=W.dtype, device=W.device)), and leave its gradient out of the update"
+            )
+
+
+def _check_not_transposed(weights: list[Any], biases: list[Any]) -> None:
+    """Weights in ``torch.nn.Linear``'s (out, in) layout: blame the weights, not the biases.
+
+    Raised when every ``W^l`` has the shape ``(n_l, n_{l-1})``: the transposed weights chain,
+    each bias has the length of its weight's first axis, and the derivation's layout does not
+    fit (the weights do not chain as given, or a bias does not match ``W^l.shape[1]``). Square
+    layers are the same either way, so weights transposed there cannot be told apart.
+    """
+    if not all(w.ndim == 2 and b.ndim == 1 for w, b in zip(weights, biases)):
+        return
+    transposed_fits = all(b.shape[0] == w.shape[0] for w, b in zip(weights, biases)) and all(
+        weights[l].shape[1] == weights[l - 1].shape[0] for l in range(1, len(weights))
+    )
+    as_given_fits = all(b.shape[0] == w.shape[1] for w, b in zip(weights, biases)) and all(
+        weights[l].shape[0] == weights[l - 1].shape[1] for l in range(1, len(weights))
+    )
+    if transposed_fits and not as_given_fits:
+        shapes = ", ".join(f"W^{l} {tuple(w.shape)}" for l, w in enumerate(weights, start=1))
+        raise ValueError(
+            f"params.weights look transposed: each W^l has the shape (n_l, n_{{l-1}}) of "
+            f"torch.nn.Linear.weight ({shapes}), but the layout here is (n_{{l-1}}, n_l): pass "
+            f"lin.weight.T for each nn.Linear"
+        )
 
 
 def _named_params(params: Params) -> list[tuple[str, Any]]:
@@ -97,10 +136,13 @@ def check_structure(params: Any) -> Any:
     Raises
     ------
     TypeError
-        Not a :class:`Params`, not arrays, arrays of different libraries, or a dtype that is not
-        float32 or float64, or not shared.
+        Not a :class:`Params`, not arrays (a list or tuple: the message says ``np.asarray``; a
+        bias of ``None``: it says how to pass a layer without a bias), arrays of different
+        libraries, or a dtype that is not float32 or float64, or not shared.
     ValueError
-        No layers, a weight that is not 2-D or has a zero dimension, weights that do not chain
+        No layers, weights in ``torch.nn.Linear``'s (out, in) layout (every ``W^l`` of shape
+        ``(n_l, n_{l-1})``: checked before the biases, so the weights are named), a weight that
+        is not 2-D or has a zero dimension, weights that do not chain
         (``W^l.shape[0] != W^(l-1).shape[1]``), or a bias of the wrong length.
     """
     if not isinstance(params, Params):
@@ -115,6 +157,7 @@ def check_structure(params: Any) -> Any:
         )
     xp = _namespace("params.weights[0]", weights[0])
     if any(type(array) is not type(weights[0]) for array in weights + biases):
+        _check_no_missing_bias(weights, biases)
         for name, array in _named_params(params):  # named only when one differs
             if _namespace(name, array) is not xp:
                 raise TypeError(
@@ -124,6 +167,7 @@ def check_structure(params: Any) -> Any:
     dtype = weights[0].dtype
     if not (dtype == xp.float64 or dtype == xp.float32):
         raise TypeError(f"params.weights[0] must be float32 or float64, got {dtype}")
+    _check_not_transposed(weights, biases)
     for l, (w, b) in enumerate(zip(weights, biases), start=1):
         if w.dtype != dtype or b.dtype != dtype:
             raise TypeError(
@@ -170,7 +214,14 @@ def check_inputs(params: Params, X: Any) -> Any:
             f"got shape {tuple(X.shape)}"
         )
     if X.dtype != params.dtype:
-        raise TypeError(f"X must have the params' dtype {params.dtype}, got {X.dtype}")
+        hint = ""
+        if not xp.isdtype(X.dtype, "real floating"):  # integer or bool pixels, features, counts
+            hint = (
+                f": convert it first, X.astype(np.{params.dtype})"
+                if isinstance(X, np.ndarray)
+                else f": convert it first, xp.astype(X, {params.dtype}) (xp: X's array namespace)"
+            )
+        raise TypeError(f"X must have the params' dtype {params.dtype}, got {X.dtype}{hint}")
     return xp
 
 

@@ -9,9 +9,11 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from manual_backprop.checks.problems import make_problem
+from torch_reference.commands.bench import spreads, trust_warnings
 from torch_reference.commands.cli import main
 from torch_reference.commands.contenders import CPU_CONTENDERS, make_variant
 
@@ -35,6 +37,10 @@ def test_bench_command_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert contenders["floor_torch"]["library"].startswith("torch")
     assert all(info["blas"] and info["threads"] for info in contenders.values())
     assert result["memory"]["ratio"] <= 1.2
+    environment = result["environment"]
+    assert len(environment["load_average_before"]) == len(environment["load_average_after"]) == 3
+    assert result["trusted"] == (not result["warnings"])  # the values depend on the machine
+    assert all(set(row["spread"]) == set(CPU_CONTENDERS) for row in result["rows"])
     assert plot_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     out = capsys.readouterr().out
     header = next(line for line in out.splitlines() if line.startswith("network"))
@@ -166,3 +172,110 @@ def test_the_numpy_floor_takes_the_fastest_form_of_each_product(
         out[...] = np.nan
         _numpy_product(left, right, out)()
         np.testing.assert_array_equal(out, want)
+
+
+CONFIGS = [("784-1024-512-10", 1, "float64"), ("784-1024-512-10", 256, "float64")]
+IDLE = {"before": [0.3, 0.2, 0.1], "after": [1.9, 1.2, 0.6]}
+
+
+def _figures(changes: dict[str, list[float]] | None = None) -> dict[str, list[list[float]]]:
+    """Synthetic per-run medians (seconds; 3 runs, 2 configurations) of a plausible bench."""
+    base = {"manual": [1.6e-3, 25e-3], "manual_torch": [1.7e-3, 31e-3],
+            "torch_module": [1.6e-3, 30e-3], "torch_functional": [1.6e-3, 28e-3],
+            "sklearn": [5.3e-3, 26e-3], "floor_numpy": [1.2e-3, 20e-3],
+            "floor_torch": [1.1e-3, 24e-3]}  # fmt: skip
+    base.update(changes or {})
+    return {name: [[v * f for v in values] for f in (0.97, 1.0, 1.05)]
+            for name, values in base.items()}  # fmt: skip
+
+
+def _warnings(per_run: dict[str, list[list[float]]], loads: Any = IDLE) -> tuple[list, list]:
+    medians = {name: list(np.median(np.array(runs), axis=0)) for name, runs in per_run.items()}
+    return trust_warnings(CONFIGS, medians, spreads(per_run), loads, cores=2)
+
+
+def test_bench_trusts_plausible_figures_on_an_idle_machine() -> None:
+    assert _warnings(_figures()) == ([], [[], []])
+
+
+def test_bench_warns_when_the_load_exceeds_the_cores() -> None:
+    run, rows = _warnings(_figures(), {"before": [2.5, 2.0, 1.0], "after": [4.1, 3.0, 2.0]})
+    assert run == [
+        "load average 2.50 (1 min, before the runs) exceeds the 2 cores: other work shared the "
+        "CPU; rerun on an idle machine",
+        "load average 4.10 (1 min, after the runs) exceeds the 2 cores: other work shared the "
+        "CPU; rerun on an idle machine",
+    ]
+    assert rows == [[], []]
+    assert _warnings(_figures(), {"before": [2.0, 2.0, 2.0], "after": [2.0, 1.0, 1.0]})[0] == []
+
+
+def test_bench_warns_when_a_figure_spreads_over_more_than_25_percent() -> None:
+    per_run = _figures()
+    per_run["floor_numpy"][2][0] = 1.6e-3  # 1.164, 1.2, 1.6 ms: (1.6 - 1.164) / 1.2 = 36%
+    per_run["manual"][2][1] = 25e-3 * 1.24  # 24.25 .. 31 ms around 25: 27%
+    run, rows = _warnings(per_run)
+    assert run == []
+    assert rows[0] == [
+        "784-1024-512-10 B=1 float64: floor_numpy spread 36% over the runs (1.164-1.600 ms), "
+        "above 25%; rerun on an idle machine"
+    ]
+    assert rows[1] == [
+        "784-1024-512-10 B=256 float64: manual spread 27% over the runs (24.250-31.000 ms), "
+        "above 25%; rerun on an idle machine"
+    ]
+    per_run["manual"][2][1] = 25e-3 * 1.21  # 24.25 .. 30.25 ms: 24%, within
+    assert _warnings(per_run)[1][1] == []
+
+
+def test_bench_warns_when_a_contender_beats_its_own_librarys_floor() -> None:
+    # the issue's run: floor_numpy 9.19 ms against manual 1.83 ms (B = 1, float64)
+    run, rows = _warnings(_figures({"floor_numpy": [9.19e-3, 20e-3], "manual": [1.83e-3, 25e-3]}))
+    assert rows[0] == [
+        "784-1024-512-10 B=1 float64: manual (1.830 ms) beats its own library's GEMM floor "
+        "floor_numpy (9.190 ms) by 80%, more than 10%: impossible on a quiet machine; "
+        "rerun on an idle machine",
+        "784-1024-512-10 B=1 float64: sklearn (5.300 ms) beats its own library's GEMM floor "
+        "floor_numpy (9.190 ms) by 42%, more than 10%: impossible on a quiet machine; "
+        "rerun on an idle machine",
+    ]
+    assert run == [] and rows[1] == []
+    # within 10% of its own floor, or below another library's floor: no warning (manual 1.6 ms
+    # and floor_numpy 1.75; torch_module 1.6 and floor_torch 1.75; manual_torch 1.7 < 1.75)
+    quiet = _figures({"floor_torch": [1.75e-3, 24e-3], "floor_numpy": [1.75e-3, 20e-3]})
+    assert _warnings(quiet) == ([], [[], []])
+    torch_fast = _figures({"floor_torch": [1.9e-3, 24e-3]})  # 1.6 and 1.7 ms < 0.9 * 1.9 = 1.71
+    named = [message.split(": ")[1].split(" (")[0] for message in _warnings(torch_fast)[1][0]]
+    assert named == ["manual_torch", "torch_module", "torch_functional"]
+
+
+def test_the_table_marks_a_row_with_warnings() -> None:
+    from torch_reference.commands.bench import format_rows, table_rows
+
+    per_run = _figures({"floor_numpy": [9.19e-3, 20e-3]})
+    medians = {name: list(np.median(np.array(runs), axis=0)) for name, runs in per_run.items()}
+    rows = table_rows(CONFIGS, medians)
+    rows[0]["warnings"], rows[1]["warnings"] = _warnings(per_run)[1]
+    lines = format_rows(rows).splitlines()
+    assert lines[1].endswith("WARNING (2)") and "WARNING" not in lines[2]
+
+
+def test_the_train_scripts_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """benchmarks/train_load.py and train_phases.py, which docs/performance.md quotes, still run:
+    one idle and one busy run of a tiny train, and one epoch per phase."""
+    from benchmarks import train_load, train_phases
+
+    path = tmp_path / "load.json"
+    argv = ["--runs", "1", "--busy", "1", "--busy-limit", "30", "--dtypes", "float32",
+            "--json", str(path), "--", "--epochs", "1", "--hidden", "4"]  # fmt: skip
+    assert train_load.main(argv) == 0
+    (row,) = json.loads(path.read_text())["rows"]
+    assert row["train_args"] == ["--epochs", "1", "--hidden", "4", "--dtype", "float32"]
+    assert row["idle"][0]["exit_status"] == row["busy"][0]["exit_status"] == 0
+    assert row["busy"][0]["busy_processes"] == 1 and row["idle"][0]["user_s"] > 0
+    monkeypatch.setattr("sys.argv", ["train_phases.py", "--epochs", "1", "--torch-threads", "1"])
+    train_phases.main()
+    printed = capsys.readouterr().out
+    assert "busy/idle wall <= 2.5" in printed and "torch epoch" in printed

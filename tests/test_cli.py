@@ -6,6 +6,7 @@ and a command names the missing extra in one line.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 
+import manual_backprop
 from torch_reference.commands.cli import main
 
 #: (argv, the option, the bad value as the message repeats it)
@@ -168,8 +170,11 @@ def test_without_the_cli_extra_the_command_names_it_in_one_line(command: str) ->
         f"manual-backprop {command}: needs "
         + ("torch" if command == "verify" else "torch, scikit-learn")
         + ", not installed; without a GPU, first pip install torch --index-url "
-        "https://download.pytorch.org/whl/cpu, then pip install 'manual-backprop[cli]'"
+        "https://download.pytorch.org/whl/cpu, then add the cli extra: from a clone, pip install "
+        "-e '.[cli]'; from a wheel, pip install "
+        f"'PATH/manual_backprop-{manual_backprop.__version__}-py3-none-any.whl[cli]'"
     )
+    assert "manual-backprop[cli]" not in done.stderr  # no such package on PyPI
     assert "torch loaded: False" in done.stdout
 
 
@@ -186,3 +191,31 @@ def test_without_the_cli_extra_help_and_the_library_still_work() -> None:
     )
     done = subprocess.run([sys.executable, "-c", library], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == "J True torch loaded: False", done
+
+
+IMPORTS_CHANGE_NOTHING = r"""
+import json, os
+import numpy, sklearn.neural_network, torch
+from threadpoolctl import threadpool_info
+
+def settings():
+    pools = sorted((pool["filepath"], pool["num_threads"]) for pool in threadpool_info())
+    return [dict(os.environ), torch.get_num_threads(), pools]
+
+before = settings()
+import manual_backprop, manual_backprop.checks, torch_reference
+import torch_reference.commands.cli, torch_reference.commands.train
+import torch_reference.commands.training, torch_reference.commands.bench
+import torch_reference.commands.verify, torch_reference.commands.contenders
+print(json.dumps([before, settings()]))
+"""
+
+
+def test_importing_the_packages_changes_no_thread_or_environment_setting() -> None:
+    """The library and the oracle leave the user's process alone; only a command may set its
+    own thread policy, while it runs (``train``: one thread per pool, then restored)."""
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORTS_CHANGE_NOTHING], capture_output=True, text=True, check=True
+    )
+    before, after = json.loads(done.stdout)
+    assert after == before

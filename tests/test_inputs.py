@@ -65,7 +65,21 @@ BAD_INPUTS: list[tuple[str, Any, Any, Any, dict[str, Any], type, str]] = [
     ("X 1-D", P, np.zeros(5), Y[:1], {}, ValueError,
      r"X must be 2-D of shape \(B, 5\), got shape \(5,\)"),
     ("X not an array", P, [[0.0] * 5] * 6, Y, {}, TypeError,
-     r"X must be an array \(NumPy or another array-API library\), got list"),
+     r"X must be an array \(NumPy or another array-API library\), got list: use np.asarray\(X\)"),
+    ("X a tuple", P, tuple(map(tuple, X)), Y, {}, TypeError,
+     r"X must be an array \(NumPy or another array-API library\), got tuple: "
+     r"use np.asarray\(X\)"),
+    ("X of integers", P, np.ones((6, 5), dtype=np.int64), Y, {}, TypeError,
+     r"X must have the params' dtype float64, got int64: convert it first, "
+     r"X.astype\(np.float64\)"),
+    ("X of booleans", P, X > 0, Y, {}, TypeError,
+     r"X must have the params' dtype float64, got bool: convert it first, "
+     r"X.astype\(np.float64\)"),
+    ("X of integers, float32 params", Params([w.astype(np.float32) for w in P.weights],
+                                             [b.astype(np.float32) for b in P.biases]),
+     np.ones((6, 5), dtype=np.uint8), Y, {}, TypeError,
+     r"X must have the params' dtype float32, got uint8: convert it first, "
+     r"X.astype\(np.float32\)"),
     ("X from another library", P, torch.zeros(6, 5, dtype=torch.float64), Y, {}, TypeError,
      r"X must come from the same array library as params \(numpy\), got torch"),
     ("X float32 with float64 params", P, X.astype(np.float32), Y, {}, TypeError,
@@ -91,9 +105,25 @@ BAD_INPUTS: list[tuple[str, Any, Any, Any, dict[str, Any], type, str]] = [
     ("weight with no rows", _with(P, weights={0: np.zeros((0, 4))}), X, Y, {},
      ValueError, r"params.weights\[0\] \(W\^1\) has an empty shape \(0, 4\)"),
     ("first weight not an array", _with(P, weights={0: [[0.0] * 4] * 5}), X, Y, {}, TypeError,
-     r"params.weights\[0\] must be an array \(NumPy or another array-API library\), got list"),
+     r"params.weights\[0\] must be an array \(NumPy or another array-API library\), got list: "
+     r"use np.asarray\(params.weights\[0\]\)"),
     ("weight not an array", _with(P, weights={1: [[0.0] * 3] * 4}), X, Y, {}, TypeError,
-     r"params.weights\[1\] must be an array \(NumPy or another array-API library\), got list"),
+     r"params.weights\[1\] must be an array \(NumPy or another array-API library\), got list: "
+     r"use np.asarray\(params.weights\[1\]\)"),
+    ("weights in nn.Linear's layout", Params([w.T.copy() for w in P.weights], P.biases), X, Y,
+     {}, ValueError, r"params.weights look transposed: each W\^l has the shape \(n_l, "
+     r"n_\{l-1\}\) of torch.nn.Linear.weight \(W\^1 \(4, 5\), W\^2 \(3, 4\)\), but the "
+     r"layout here is \(n_\{l-1\}, n_l\): pass lin.weight.T for each nn.Linear"),
+    ("one weight in nn.Linear's layout", Params([P.weights[0].T.copy()], [P.biases[0]]),
+     X, np.zeros(6, dtype=np.int64), {}, ValueError,
+     r"params.weights look transposed: each W\^l has the shape \(n_l, n_\{l-1\}\) of "
+     r"torch.nn.Linear.weight \(W\^1 \(4, 5\)\), but the layout here is \(n_\{l-1\}, n_l\): "
+     r"pass lin.weight.T for each nn.Linear"),
+    ("a bias of None", _with(P, biases={0: None}), X, Y, {}, TypeError,
+     r"params.biases\[0\] \(b\^1\) is None: pass a layer without a bias \(nn.Linear\(..., "
+     r"bias=False\)\) as zeros of shape \(4,\) in W\^1's library, dtype and device "
+     r"\(np.zeros\(4, dtype=W.dtype\), torch.zeros\(4, dtype=W.dtype, device=W.device\)\), "
+     r"and leave its gradient out of the update"),
     ("weights from two libraries", _with(P, weights={1: torch.zeros(4, 3, dtype=torch.float64)}),
      X, Y, {}, TypeError, r"params arrays must all come from one array library: "
      r"params.weights\[0\] is numpy, params.weights\[1\] is torch"),
@@ -140,7 +170,10 @@ BAD_INPUTS: list[tuple[str, Any, Any, Any, dict[str, Any], type, str]] = [
     ("np.matrix targets", P, X, np.eye(3)[Y].view(np.matrix), {}, TypeError,
      r"Y is a numpy.matrix, which is not supported: use np.asarray\(Y\)"),
     ("Y not an array", P, X, list(Y), {}, TypeError,
-     r"Y must be an array \(NumPy or another array-API library\), got list"),
+     r"Y must be an array \(NumPy or another array-API library\), got list: use np.asarray\(Y\)"),
+    ("Y a tuple", P, X, tuple(Y), {}, TypeError,
+     r"Y must be an array \(NumPy or another array-API library\), got tuple: "
+     r"use np.asarray\(Y\)"),
     ("Y from another library", P, X, torch.from_numpy(Y), {}, TypeError,
      r"Y must come from the same array library as X \(numpy\), got torch"),
     ("too few labels", P, X, Y[:5], {}, ValueError, r"Y must hold B = 6 labels, got 5"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -14,12 +15,17 @@ from manual_backprop.checks.tolerances import trajectory_rtol
 from manual_backprop.serialization import load_params, save_params
 from manual_backprop.training import accuracy, batch_order, sgd_step, train_epoch
 from torch_reference.commands.cli import main
-from torch_reference.commands.train import max_param_rel_diff
+from torch_reference.commands.train import (
+    BLAS_THREAD_VARIABLES,
+    TORCH_THREAD_VARIABLES,
+    max_param_rel_diff,
+)
 from torch_reference.commands.training import TorchTrainer, load_digits_split
 from torch_reference.layout import from_state_dict, to_state_dict
 from torch_reference.model import from_params
 
 SIZES = (64, 32, 10)
+THREAD_VARIABLES = sorted(set(TORCH_THREAD_VARIABLES + BLAS_THREAD_VARIABLES))
 BATCH_SIZE = 16
 
 
@@ -94,3 +100,62 @@ def test_train_command_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert result["max_param_rel_diff"] <= trajectory_rtol(np.float64, (64, 16, 10), 64, 2 * 22)
     assert paths["run.png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert load_params(paths["params.npz"]).layer_sizes == (64, 16, 10)
+
+
+def test_a_batch_larger_than_the_training_set_is_said_to_be_one_step_per_epoch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "run.json"
+    argv = ["train", "--epochs", "2", "--hidden", "4", "--batch-size", "5000", "--json", str(path)]
+    assert main(argv) == 0
+    assert (
+        "note: --batch-size 5000 is more than the 1347 training examples: each epoch is one step "
+        "on all of them (full-batch gradient descent), 2 steps in all"
+    ) in capsys.readouterr().out.splitlines()
+    assert json.loads(path.read_text())["steps_per_epoch"] == 1
+
+
+def _blas_threads() -> list[int]:
+    from threadpoolctl import threadpool_info
+
+    return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+
+@pytest.fixture
+def two_threads(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Two threads in torch's pool and NumPy's BLAS, as a user's process might have; restored."""
+    from threadpoolctl import threadpool_limits
+
+    for name in THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    with threadpool_limits(limits=2, user_api="blas"):
+        yield
+    torch.set_num_threads(before)
+
+
+def test_train_runs_one_thread_per_pool_and_gives_the_process_its_threads_back(
+    tmp_path: Path, two_threads: None
+) -> None:
+    """Issue 28: torch's OpenMP workers spin, so the command takes one thread per pool."""
+    blas_before = _blas_threads()
+    path = tmp_path / "run.json"
+    assert main(["train", "--epochs", "1", "--hidden", "4", "--json", str(path)]) == 0
+    threads = json.loads(path.read_text())["threads"]
+    assert threads == {"torch": 1, "blas": 1, "torch_set_by": "command", "blas_set_by": "command"}
+    assert torch.get_num_threads() == 2 and _blas_threads() == blas_before
+
+
+@pytest.mark.parametrize("variable", THREAD_VARIABLES)
+def test_the_users_thread_variables_win(
+    tmp_path: Path, two_threads: None, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    monkeypatch.setenv(variable, "2")
+    path = tmp_path / "run.json"
+    assert main(["train", "--epochs", "1", "--hidden", "4", "--json", str(path)]) == 0
+    threads = json.loads(path.read_text())["threads"]
+    torch_chosen = variable in TORCH_THREAD_VARIABLES
+    assert threads["torch"] == (2 if torch_chosen else 1)
+    assert threads["torch_set_by"] == ("environment" if torch_chosen else "command")
+    assert threads["blas"] == 2 and threads["blas_set_by"] == "environment"

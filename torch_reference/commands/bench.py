@@ -17,6 +17,12 @@ How it measures (what users get, not what a shared process gives):
 The report records the CPU, its cores, each contender's library, BLAS and thread counts, as that
 contender's own process saw them. The memory check runs one manual gradient step under
 ``tracemalloc`` in this process.
+
+It also says when its figures cannot be trusted (:func:`trust_warnings`): the load average before
+and after the runs, each figure's spread over the runs (min-max), and a warning, in the table and
+the JSON, when the load exceeded the cores, when a figure's spread exceeds 25% of its median, or
+when a contender beats its own library's GEMM floor by more than 10%, which a step that does
+those products and more cannot do on a quiet machine.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import os
 import platform
 import subprocess
 import sys
+import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -57,6 +64,8 @@ __all__ = [
     "ratio",
     "run",
     "run_contender",
+    "spreads",
+    "trust_warnings",
     "verdict",
 ]
 
@@ -67,6 +76,23 @@ BATCHES = (1, 16, 256, 2048)
 DTYPES = ("float32", "float64")
 #: One colour per contender, in every panel and every plot (matplotlib's tab10).
 COLOURS = dict(zip(CPU_CONTENDERS, ("C0", "C1", "C2", "C3", "C4", "C7", "C8")))
+
+
+#: A figure whose runs spread over more than this fraction of its median is not trusted.
+MAX_SPREAD = 0.25
+#: A contender faster than this fraction of its own library's GEMM floor is not trusted.
+MIN_OVER_FLOOR = 0.90
+#: Each contender's own library's floor: the same BLAS does its products.
+OWN_FLOOR = {
+    "manual": "floor_numpy",
+    "sklearn": "floor_numpy",
+    "manual_torch": "floor_torch",
+    "torch_module": "floor_torch",
+    "torch_functional": "floor_torch",
+}
+RERUN = "rerun on an idle machine"
+#: The table prints this many warnings, then how many more the JSON holds.
+SHOWN_WARNINGS = 12
 
 
 def add_parser(sub: Any) -> None:
@@ -183,6 +209,90 @@ def table_rows(
     return rows
 
 
+def spreads(per_run: dict[str, list[list[float]]]) -> dict[str, list[dict[str, Any]]]:
+    """Each figure's spread over the runs: min, max and ``(max - min) / median``.
+
+    ``per_run[name][r][i]`` is contender ``name``'s per-process median in run ``r`` for
+    configuration ``i``. With one run the spread is None (not measured).
+    """
+    result: dict[str, list[dict[str, Any]]] = {}
+    for name, runs in per_run.items():
+        values = np.array(runs)
+        result[name] = [
+            {
+                "min_s": float(column.min()),
+                "max_s": float(column.max()),
+                "spread": (
+                    float((column.max() - column.min()) / np.median(column))
+                    if len(column) > 1
+                    else None
+                ),
+            }
+            for column in values.T
+        ]
+    return result
+
+
+def trust_warnings(
+    configs: list[tuple[str, int, str]],
+    medians: dict[str, list[float]],
+    spread: dict[str, list[dict[str, Any]]],
+    loads: dict[str, list[float]],
+    cores: int,
+) -> tuple[list[str], list[list[str]]]:
+    """Why the figures cannot be trusted: the whole run's warnings, and each row's.
+
+    Parameters
+    ----------
+    configs : list of (network, B, dtype)
+        One per row.
+    medians : dict of contender name to list of float
+        Seconds per step, one per row.
+    spread : dict of contender name to list of dict
+        :func:`spreads` of the same runs.
+    loads : dict with "before" and "after", each (1, 5, 15)-minute load averages
+        Read before the first run and after the last (:func:`os.getloadavg`).
+    cores : int
+        The machine's cores.
+
+    Returns
+    -------
+    (list of str, list of list of str)
+        The run's warnings (a load above the cores), each row's (a spread above
+        :data:`MAX_SPREAD`, a contender below :data:`MIN_OVER_FLOOR` of its own library's floor).
+        Each message ends by saying to rerun on an idle machine. Both empty: nothing seen.
+    """
+    run_warnings = [
+        f"load average {loads[when][0]:.2f} (1 min, {when} the runs) exceeds the {cores} cores: "
+        f"other work shared the CPU; {RERUN}"
+        for when in ("before", "after")
+        if loads[when][0] > cores
+    ]
+    row_warnings: list[list[str]] = []
+    for i, (network, batch, dtype) in enumerate(configs):
+        where, found = f"{network} B={batch} {dtype}", []
+        for name, figures in spread.items():
+            figure = figures[i]
+            if figure["spread"] is not None and figure["spread"] > MAX_SPREAD:
+                found.append(
+                    f"{where}: {name} spread {figure['spread']:.0%} over the runs "
+                    f"({format_ms(figure['min_s'])}-{format_ms(figure['max_s'])} ms), "
+                    f"above {MAX_SPREAD:.0%}; {RERUN}"
+                )
+        for name, floor_name in OWN_FLOOR.items():
+            value, floor = medians.get(name, [None] * len(configs))[i], None
+            if floor_name in medians:
+                floor = medians[floor_name][i]
+            if value is not None and floor and value < MIN_OVER_FLOOR * floor:
+                found.append(
+                    f"{where}: {name} ({format_ms(value)} ms) beats its own library's GEMM floor "
+                    f"{floor_name} ({format_ms(floor)} ms) by {1 - value / floor:.0%}, more than "
+                    f"{1 - MIN_OVER_FLOOR:.0%}: impossible on a quiet machine; {RERUN}"
+                )
+        row_warnings.append(found)
+    return run_warnings, row_warnings
+
+
 def format_ms(value: float | None) -> str:
     return "-" if value is None else f"{value * 1e3:.3f}"
 
@@ -192,7 +302,8 @@ def format_ratio(value: float | None) -> str:
 
 
 def format_rows(rows: list[dict[str, Any]]) -> str:
-    """The table: ms per step for each contender, then the ratios (best manual, best torch)."""
+    """The table: ms per step for each contender, then the ratios (best manual, best torch),
+    then ``WARNING (n)`` on a row with ``n`` warnings in ``row["warnings"]``."""
     widths = [max(len(name), 8) for name in CPU_CONTENDERS]
     ratios = ("manual/torch", "manual_numpy/sklearn", "manual/floor")
     header = f"{'network':<16} {'B':>5} {'dtype':<7} " + " ".join(
@@ -209,6 +320,7 @@ def format_rows(rows: list[dict[str, Any]]) -> str:
             )
             + " "
             + " ".join(f"{format_ratio(row[label]):>{len(label)}}" for label in ratios)
+            + (f"  WARNING ({len(row['warnings'])})" if row.get("warnings") else "")
         )
     return "\n".join(lines)
 
@@ -246,6 +358,10 @@ def peak_memory(sizes: tuple[int, ...], batch: int, dtype: Any) -> dict[str, flo
     }
 
 
+def _loads(values: list[float]) -> str:
+    return ", ".join(f"{value:.2f}" for value in values)
+
+
 def _plot(path: Path, rows: list[dict[str, Any]], contenders: list[str]) -> None:
     import matplotlib
 
@@ -279,6 +395,8 @@ def run(args: argparse.Namespace) -> int:
         f"{cpu_model()}, {os.cpu_count()} cores; each contender alone in a fresh process with "
         f"its library's defaults; {args.runs} runs, alternating; medians"
     )
+    loads = {"before": list(os.getloadavg())}
+    start = time.perf_counter()
     per_run: dict[str, list[list[float]]] = {name: [] for name in contenders}
     libraries: dict[str, Any] = {}
     for r in range(args.runs):
@@ -288,9 +406,31 @@ def run(args: argparse.Namespace) -> int:
             per_run[name].append(result["medians_s"])
             libraries[name] = result["library"]
         print(f"  run {r + 1}/{args.runs} done", flush=True)
+    loads["after"] = list(os.getloadavg())
+    elapsed = time.perf_counter() - start
     medians = {name: list(np.median(np.array(runs), axis=0)) for name, runs in per_run.items()}
     rows = table_rows(configs, medians)
+    spread = spreads(per_run)
+    cores = os.cpu_count() or 1
+    run_warnings, row_warnings = trust_warnings(configs, medians, spread, loads, cores)
+    for i, row in enumerate(rows):
+        row["spread"] = {name: figures[i] for name, figures in spread.items()}
+        row["warnings"] = row_warnings[i]
     print(format_rows(rows))
+    print(
+        f"load average (1, 5, 15 min) before {_loads(loads['before'])}, after "
+        f"{_loads(loads['after'])}, {cores} cores; {elapsed:.0f} s of runs"
+    )
+    warnings = run_warnings + [message for found in row_warnings for message in found]
+    if warnings:
+        shown = warnings[:SHOWN_WARNINGS]
+        more = len(warnings) - len(shown)
+        print(
+            f"\nWARNING: these figures cannot be trusted ({len(warnings)} warnings); {RERUN}:",
+            *(f"  - {message}" for message in shown),
+            *([f"  ... and {more} more (every one in the JSON's warnings)"] if more else []),
+            sep="\n",
+        )
     memory_batch = 256 if args.quick else 2048
     memory = peak_memory(SIZES["784-1024-512-10"], memory_batch, np.float64)
     print(
@@ -311,9 +451,14 @@ def run(args: argparse.Namespace) -> int:
                 "contenders": libraries,
                 "runs": args.runs,
                 "budget_s": args.budget,
+                "load_average_before": loads["before"],
+                "load_average_after": loads["after"],
+                "runs_elapsed_s": elapsed,
                 "method": "each contender alone in a fresh process, library defaults, "
                 "runs alternating; median over runs of per-process medians",
             },
+            "trusted": not warnings,
+            "warnings": warnings,
             "rows": rows,
             "per_run_medians_s": per_run,
             "memory": memory,

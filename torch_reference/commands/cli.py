@@ -31,10 +31,12 @@ PACKAGES = {
     "sympy": "sympy",
 }
 #: How to bring everything the subcommands need, CPU torch first as the README's quick start
-#: does: the ``cli`` extra alone would pull torch's multi-GB CUDA build.
+#: does: the ``cli`` extra alone would pull torch's multi-GB CUDA build. There is no release on
+#: PyPI, so the extra is named on what the user installed from: a clone or a wheel.
 EXTRA = (
     "without a GPU, first pip install torch --index-url https://download.pytorch.org/whl/cpu, "
-    "then pip install 'manual-backprop[cli]'"
+    "then add the cli extra: from a clone, pip install -e '.[cli]'; from a wheel, "
+    f"pip install 'PATH/manual_backprop-{manual_backprop.__version__}-py3-none-any.whl[cli]'"
 )
 
 

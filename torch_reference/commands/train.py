@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +31,13 @@ __all__ = ["NEEDS", "add_parser", "run"]
 #: Imported when the command runs (``--plot`` checks for matplotlib as it is parsed).
 NEEDS = ("torch", "sklearn")
 
+#: The variables by which a user chooses the threads of torch's pool (OpenMP and MKL) and of
+#: NumPy's BLAS. Where one of a pool's variables is set, the command leaves that pool as asked.
+TORCH_THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
+BLAS_THREAD_VARIABLES = (
+    "OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+)  # fmt: skip
+
 
 def add_parser(sub: Any) -> None:
     train = sub.add_parser(
@@ -43,7 +53,12 @@ def add_parser(sub: Any) -> None:
     train.add_argument(
         "--epochs", type=positive_int, default=30, help="passes over the training set"
     )
-    train.add_argument("--batch-size", type=positive_int, default=32, help="examples per SGD step")
+    train.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=32,
+        help="examples per SGD step (more than the 1,347 training examples: one step per epoch)",
+    )
     train.add_argument("--lr", type=finite_positive_float, default=0.1, help="learning rate")
     train.add_argument(
         "--weight-decay", type=finite_non_negative_float, default=0.0, help="PyTorch's L2 scaling"
@@ -82,6 +97,46 @@ def max_param_rel_diff(manual: Any, reference: Any) -> float:
         normwise_error(a, b)[1]
         for a, b in zip(manual.weights + manual.biases, reference.weights + reference.biases)
     )
+
+
+@contextmanager
+def one_thread_per_pool() -> Iterator[dict[str, Any]]:
+    """While the command runs: one thread for torch's pool and one for NumPy's BLAS.
+
+    The default network's products are too small to share between threads, and the command
+    alternates NumPy and torch in one process: torch's OpenMP workers spin after each parallel
+    region, and each region waits for every worker. Beside two busy processes on 2 cores the
+    command took four to ten times its idle wall time and two to four times its CPU; one thread
+    each is also faster alone (docs/performance.md, "``manual-backprop train`` on a busy
+    machine"). A pool whose thread variable the user set (:data:`TORCH_THREAD_VARIABLES`,
+    :data:`BLAS_THREAD_VARIABLES`) is left as the user chose. Both pools are restored on exit,
+    so calling the command in a process (``main(["train", ...])``) leaves that process's
+    settings as they were. ``threadpoolctl`` comes with scikit-learn, which the command needs.
+
+    Yields
+    ------
+    dict
+        ``torch`` and ``blas``: the threads in use; ``torch_set_by`` and ``blas_set_by``:
+        ``"command"`` or ``"environment"``.
+    """
+    import torch
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    torch_chosen = any(name in os.environ for name in TORCH_THREAD_VARIABLES)
+    blas_chosen = any(name in os.environ for name in BLAS_THREAD_VARIABLES)
+    with ExitStack() as stack:
+        if not torch_chosen:
+            stack.callback(torch.set_num_threads, torch.get_num_threads())
+            torch.set_num_threads(1)
+        if not blas_chosen:
+            stack.enter_context(threadpool_limits(limits=1, user_api="blas"))
+        blas = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+        yield {
+            "torch": torch.get_num_threads(),
+            "blas": max(blas, default=None),
+            "torch_set_by": "environment" if torch_chosen else "command",
+            "blas_set_by": "environment" if blas_chosen else "command",
+        }
 
 
 def _plot(path: Path, history: list[dict[str, Any]]) -> None:
@@ -127,6 +182,11 @@ def _write_json(path: Path, document: dict[str, Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    with one_thread_per_pool() as threads:
+        return _train(args, threads)
+
+
+def _train(args: argparse.Namespace, threads: dict[str, Any]) -> int:
     from torch_reference.commands.training import TEST_FRACTION, TorchTrainer, load_digits_split
 
     start = time.perf_counter()
@@ -140,6 +200,19 @@ def run(args: argparse.Namespace) -> int:
         f"network {'-'.join(map(str, sizes))}, {args.dtype}, lr {args.lr}, "
         f"batch {args.batch_size}, seed {args.seed}"
     )
+    print(
+        f"threads: torch {threads['torch']} (set by the {threads['torch_set_by']}), "
+        f"NumPy's BLAS {threads['blas']} (set by the {threads['blas_set_by']}); "
+        "OMP_NUM_THREADS, MKL_NUM_THREADS or OPENBLAS_NUM_THREADS choose them"
+    )
+    n_train = len(data.y_train)
+    steps_per_epoch = -(-n_train // args.batch_size)
+    if args.batch_size > n_train:
+        print(
+            f"note: --batch-size {args.batch_size} is more than the {n_train} training examples: "
+            f"each epoch is one step on all of them (full-batch gradient descent), "
+            f"{args.epochs} steps in all"
+        )
     print("train loss: J / B on the whole training set after each epoch (manual, torch)")
     print(
         f"{'epoch':>5}  {'train loss':>10} {'torch':>10}  {'train acc':>9} {'torch':>6}  "
@@ -189,11 +262,13 @@ def run(args: argparse.Namespace) -> int:
                 "max_param_rel_diff": final["max_param_rel_diff"],
                 "epochs": args.epochs,
                 "batch_size": args.batch_size,
+                "steps_per_epoch": steps_per_epoch,
                 "lr": args.lr,
                 "weight_decay": args.weight_decay,
                 "layer_sizes": list(sizes),
                 "dtype": args.dtype,
                 "seed": args.seed,
+                "threads": threads,
                 "elapsed_s": elapsed,
                 "history": history,
             },
