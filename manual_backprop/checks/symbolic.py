@@ -152,19 +152,24 @@ def network(
     h: Callable[[int, int, Expr], Expr] = _any_h,
     slope: Callable[[int, int, Expr], Expr] = _any_slope,
     tag: str = "",
+    real: bool = True,
 ) -> Network:
-    """Build the network of ``sizes`` with the given head, activation and its derivative."""
+    """Build the network of ``sizes`` with the given head, activation and its derivative.
+
+    ``real=False`` makes symbols without assumptions: SymPy then spends no time inferring signs
+    (:mod:`~manual_backprop.checks.code_proof` decides every sign from its activation pattern).
+    """
     L = len(sizes) - 1
 
     def symbols(name: str, count: int) -> Vector:
-        return list(sp.symbols(f"{name}{tag}_0:{count}", real=True))
+        return list(sp.symbols(f"{name}{tag}_0:{count}", real=real))
 
     x, y = symbols("x", sizes[0]), symbols("y", sizes[L])
     W = [
-        [list(sp.symbols(f"w{l}_{m}_0:{sizes[l]}", real=True)) for m in range(sizes[l - 1])]
+        [list(sp.symbols(f"w{l}_{m}_0:{sizes[l]}", real=real)) for m in range(sizes[l - 1])]
         for l in range(1, L + 1)
     ]
-    b = [list(sp.symbols(f"b{l}_0:{sizes[l]}", real=True)) for l in range(1, L + 1)]
+    b = [list(sp.symbols(f"b{l}_0:{sizes[l]}", real=real)) for l in range(1, L + 1)]
     e = [symbols(f"e{l}", sizes[l]) for l in range(1, L + 1)]
     z: list[Vector] = []
     a: list[Vector] = [x]
@@ -249,15 +254,26 @@ RHS: dict[str, Callable[..., Any]] = {
 # --- The proofs --------------------------------------------------------------------------------
 
 
+#: The oracle label of a proof of the derivation's equations as written here (:data:`RHS`).
+TRANSCRIPTION = "proved (SymPy, transcription)"
+
+
 @dataclass(frozen=True)
 class Proof:
-    """One identity: proved when every difference LHS - RHS reduced to exactly 0."""
+    """One identity: proved when every difference LHS - RHS reduced to exactly 0.
+
+    ``network`` says what it was proved on (sizes, head, batch size, patterns); ``oracle`` what
+    was proved, the label of its verify row: :data:`TRANSCRIPTION` for the equations written in
+    this module, ``"proved (SymPy, shipping code)"`` for the code that ships
+    (:mod:`manual_backprop.checks.code_proof`).
+    """
 
     equation: str
     statement: str
     network: str
     proved: bool
     seconds: float
+    oracle: str = TRANSCRIPTION
 
 
 def _differences(left: Any, right: Any) -> list[Expr] | None:
