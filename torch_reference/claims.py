@@ -18,8 +18,12 @@ Oracles:
   autograd at all;
 * ``exact (mpmath)``: :mod:`manual_backprop.checks.exact`, the same quantities at 60 significant
   digits, from the same inputs converted exactly: the code's true error;
-* ``proved (SymPy)``: :mod:`manual_backprop.checks.symbolic`, each identity of the derivation
-  proved in exact arithmetic (no tolerance), and each erratum refuted at a concrete point;
+* ``proved (SymPy, ...)``: exact proofs, no tolerance, each row naming the network, batch size,
+  head, targets and ReLU patterns it was proved on. ``proved (SymPy, shipping code)``:
+  :mod:`manual_backprop.checks.code_proof`, the unmodified code run on symbols on 2-3-2-3
+  (B = 1 and 2) against SymPy's derivative of J; ``proved (SymPy, transcription)``:
+  :mod:`manual_backprop.checks.symbolic`, the chain rule for any activation and the heads' steps
+  as the derivation writes them, and each erratum refuted at a concrete point;
 * ``batched``: the batched equations, for the per-example algorithm of section 1.5.
 
 The manual side runs on NumPy for ``device="cpu"``; for ``device="cuda"`` it runs the same code on
@@ -83,6 +87,8 @@ TRACE_CASES = (("softmax", "one_hot"), ("softmax", "soft"), ("relu", "soft"))
 #: an example (a dead layer) gives exact zeros z = 0, where the conventions differ. The
 #: derivation's 1/2 has its own rows (eq. 2), against central differences and jax.grad.
 ORACLE_RELU_GRAD_AT_ZERO = 0.0
+#: ``PROVED`` selects the proofs in :func:`run_checks`; each proof row's oracle column says which
+#: kind it is, ``proved (SymPy, shipping code)``, ``proved (SymPy, transcription)``, ...
 AUTOGRAD, JAX, EXACT, PROVED = "autograd", "jax.grad", "exact (mpmath)", "proved (SymPy)"
 
 
@@ -312,21 +318,23 @@ def trace_checks(
 
 
 def proof_checks() -> list[Check]:
-    """One row per identity proved by :mod:`manual_backprop.checks.symbolic`, one per erratum
-    refuted (the printed formula differs at a concrete point, the corrected one is proved)."""
-    from manual_backprop.checks.symbolic import errata, proofs
+    """One row per proof record (:func:`manual_backprop.checks.proof_table.all_proofs`), its
+    oracle the record's label, one per erratum refuted (the printed formula differs at a
+    concrete point, the corrected one is proved)."""
+    from manual_backprop.checks.proof_table import all_proofs
+    from manual_backprop.checks.symbolic import TRANSCRIPTION, errata
 
     rows = [
-        Check(proof.equation, f"{proof.statement} [{proof.network}]", PROVED, "exact", "exact",
-              0.0 if proof.proved else np.inf, 0.0 if proof.proved else np.inf, 0.0,
+        Check(proof.equation, f"{proof.statement} [{proof.network}]", proof.oracle, "exact",
+              "exact", 0.0 if proof.proved else np.inf, 0.0 if proof.proved else np.inf, 0.0,
               proof.proved, "proof")
-        for proof in proofs()
+        for proof in all_proofs()
     ]  # fmt: skip
     for erratum in errata():
         shown = erratum.refuted and erratum.corrected_proved
         rows.append(
             Check(f"erratum {erratum.number}", f"{erratum.where}: printed form refuted",
-                  PROVED, "exact", "exact",
+                  TRANSCRIPTION, "exact", "exact",
                   0.0 if shown else np.inf, 0.0 if shown else np.inf, 0.0, shown, "proof")
         )  # fmt: skip
     return rows
