@@ -1,14 +1,21 @@
-"""The derivation proven in exact arithmetic, its errata refuted, and the code's true error.
+"""The code and the derivation proven in exact arithmetic, the errata refuted, the true error.
 
-``manual_backprop.checks.symbolic`` proves every identity with SymPy; the tests here run each
-proof, show that a wrong right-hand side is reported as not proved (so the proofs can fail),
-pin the errata's counterexamples, check the exact oracle (``checks.exact``) against SymPy's own
-derivative and against itself at higher precision, and require the code's true error to stay
-within the derived tolerance everywhere.
+Each proof record of :func:`manual_backprop.checks.proof_table.all_proofs` must hold: the
+shipping code (``checks.code_proof``) run on symbols on 2-3-2-3 (B = 1 on all 32 strict ReLU
+patterns of one example, both heads, one-hot targets; B = 2 on one pair of strict patterns per
+head and kind of targets, one-hot, soft and unnormalised; units at exactly 0 for h'(0) = 1/2 and
+0; ``gradients_per_example`` at B = 2), and the transcription (``checks.symbolic``: the chain
+rule for any h on 2-3-2-3 and 2-2-2-2-2, the heads' steps). The tests show that a broken
+shipping function and a wrong right-hand side are reported as not proved (so the proofs can
+fail), that docs/verification.md's table is the proofs', pin the errata's counterexamples, check
+the exact oracle (``checks.exact``) against SymPy's own derivative and against itself at higher
+precision, and require the code's true error to stay within the derived tolerance on the
+derivation's network at seed 0.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,8 +23,12 @@ import pytest
 import sympy as sp
 import torch
 
+import manual_backprop.backward
+import manual_backprop.heads
 from manual_backprop import gradients
-from manual_backprop.checks import symbolic
+from manual_backprop.checks import code_proof, proof_table, symbolic
+from manual_backprop.checks import symbolic_array as sa
+from manual_backprop.namespace import namespace
 from manual_backprop.checks.exact import exact_difference, exact_trace, to_float
 from manual_backprop.checks.problems import DERIVATION_LAYER_SIZES, make_problem
 from manual_backprop.validation import targets_from
@@ -31,25 +42,102 @@ from torch_reference.claims import (
     trace_checks,
 )
 
-PROOFS = symbolic.proofs()
+PROOFS = proof_table.all_proofs()
+CODE = [proof for proof in PROOFS if proof.oracle == code_proof.SHIPPING_CODE]
 
 
 @pytest.mark.parametrize("proof", PROOFS, ids=lambda p: f"{p.equation} {p.statement} [{p.network}]")
-def test_every_identity_is_proved_exactly(proof: symbolic.Proof) -> None:
+def test_each_listed_identity_is_proved_exactly(proof: symbolic.Proof) -> None:
     assert proof.proved
 
 
 def test_the_proofs_cover_the_derivation() -> None:
-    """Every identity the issue lists: (2), (9)-(16), (17)-(23), (24)-(31), (35)-(44), 1.5."""
+    """The identities the issues list: (2), (13)-(16), (17)-(23), (24)-(31), (35)-(44), 1.5;
+    the code's on 2-3-2-3 at B = 1 (32 patterns) and B = 2, both heads."""
     proved = {proof.equation for proof in PROOFS if proof.proved}
     for equation in ("(2)", "(13)", "(14)", "(16)", "(17)/(22)", "(21)", "(23)", "(26)", "(27)",
                      "(28)", "(29)", "(30)", "(31)", "(35)/(36)",
-                     "(37)", "(38)", "(39)", "(40)", "(41)", "(42)", "(43)/(44)",
-                     "(13)-(16)", "sec. 1.5", "row form"):  # fmt: skip
+                     "(37)", "(38)", "(39)", "(40)", "(41)", "(42)", "(43)/(44)"):  # fmt: skip
         assert equation in proved, equation
-    networks = {proof.network for proof in PROOFS}
-    assert any(n.startswith("2-3-2-3 softmax") for n in networks)  # the original's depth
+    code = {(p.equation, p.network) for p in CODE if p.proved}
+    for head, equations in (("softmax", ("(18)/(33)", "(16), (42)/(44)", "(3)-(7), (34)")),
+                            ("relu", ("(18)/(19)", "(16), (23)", "(3)-(8)"))):  # fmt: skip
+        for equation in (*equations, "(26)-(31)", "sec. 1.5", "(2)"):
+            assert any(e == equation and n.startswith(f"2-3-2-3 {head}") for e, n in code), (
+                equation, head)
+        assert any(n == f"2-3-2-3 {head}, B = 1, one-hot targets, all 32 strict patterns"
+                   for _, n in code)  # fmt: skip
+        assert any(n.startswith(f"2-3-2-3 {head}, B = 2, one-hot, soft and unnormalised")
+                   for _, n in code)  # fmt: skip
     assert any(p.network.startswith("2-2-2-2-2") and p.equation == "(16)" for p in PROOFS)
+
+
+def test_the_table_in_verification_md_is_the_proofs() -> None:
+    """docs/verification.md's table, written by ``python -m manual_backprop.checks.proof_table
+    docs/verification.md``, lists exactly these proofs with what each was proved on."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "verification.md").read_text()
+    table = proof_table.markdown(PROOFS)
+    assert proof_table.replace_table(text, table) == text
+    assert table.count("\n| ") == len(PROOFS) + 1
+
+
+# --- The symbolic array library -----------------------------------------------------------------
+
+
+def test_the_symbolic_array_is_its_own_array_api_namespace() -> None:
+    x = sa.array([[0.5, 1.0]])
+    assert namespace(x) is sa
+    assert x.entries.tolist() == [[sp.Rational(1, 2), 1]]  # floats become exact rationals
+    assert (x * 0.1).entries[0, 0] == sp.Rational(0.1) / 2  # 0.1's exact binary value
+
+
+def test_a_comparison_no_hypothesis_decides_is_refused_not_guessed() -> None:
+    z = sa.array([[sp.Symbol("u")]])
+    with pytest.raises(sa.Undecided):
+        sa.maximum(z, sa.zeros(()))
+    with sa.deciding({sp.Symbol("u"): -1}):
+        assert sa.maximum(z, sa.zeros(())).entries[0, 0] == 0
+        assert not bool(sa.any(z > 0)) and bool(sa.all(z < 0))
+        assert sa.sign(z).entries[0, 0] == -1
+
+
+def test_the_log_sum_exp_shift_cancels_and_the_softmax_is_free_of_it() -> None:
+    z = sa.array([[sp.Symbol("u"), sp.Symbol("v")]])
+    with sa.deciding({}) as shifts:
+        softmax = manual_backprop.heads.softmax(z).entries
+    assert len(shifts) == 1  # the row max is one opaque symbol
+    assert not any(entry.has(shifts[0]) for entry in softmax.ravel())
+    u, v = symbolic.Exp(sp.Symbol("u")), symbolic.Exp(sp.Symbol("v"))
+    assert symbolic.is_zero(softmax[0, 0] - u / (u + v))
+
+
+# --- The proofs can fail: broken shipping code is reported as not proved ------------------------
+
+ONE_PATTERN = (1, -1, 1, 1, -1)  # z^1 = (+, -, +), z^2 = (+, -)
+
+
+def test_the_code_without_h_prime_in_backward_is_not_proved(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """backward.py with eq. (16)'s h'(z^l) dropped: delta^l = delta^(l+1) W^(l+1)^T."""
+    case = code_proof.Case("relu", "unnormalised", (ONE_PATTERN,))
+    assert code_proof.prove_case(case).proved
+    monkeypatch.setattr(manual_backprop.backward, "relu_grad",
+                        lambda z, at_zero: sa.ones(z.shape))  # fmt: skip
+    outcome = code_proof.prove_case(case)
+    assert not outcome.parts["deltas"] and not outcome.parts["weights"]
+    assert outcome.parts["J"]  # the forward pass is untouched
+
+
+def test_the_code_with_the_softmax_delta_sign_flipped_is_not_proved(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    case = code_proof.Case("softmax", "soft", (ONE_PATTERN,))
+    assert code_proof.prove_case(case).proved
+    shipped = manual_backprop.heads.softmax_delta
+    monkeypatch.setattr(manual_backprop.heads, "softmax_delta", lambda a, y: -shipped(a, y))
+    outcome = code_proof.prove_case(case)
+    assert not outcome.parts["deltas"] and not outcome.parts["biases"]
 
 
 def test_is_zero_is_exact_not_approximately_zero() -> None:
@@ -129,9 +217,11 @@ def test_each_erratum_is_refuted_at_a_concrete_point_and_its_correction_proved()
 
 def test_verify_rows_show_the_proofs_and_the_errata() -> None:
     rows = proof_checks()
-    assert all(row.passed and row.oracle == PROVED and row.criterion == "proof" for row in rows)
+    assert all(row.passed and row.oracle.startswith(PROVED[:-1]) and row.criterion == "proof"
+               for row in rows)  # fmt: skip
     assert len([row for row in rows if row.equation.startswith("erratum")]) == 4
     assert len(rows) == len(PROOFS) + 4
+    assert len([row for row in rows if row.oracle == code_proof.SHIPPING_CODE]) == len(CODE) > 0
 
 
 # --- The exact oracle ---------------------------------------------------------------------------
