@@ -5,9 +5,9 @@ shipping code (``checks.code_proof``) run on symbols on 2-3-2-3 (B = 1 on all 32
 patterns of one example, both heads, one-hot targets; B = 2 on one pair of strict patterns per
 head and kind of targets, one-hot, soft and unnormalised; units at exactly 0 for h'(0) = 1/2 and
 0; ``gradients_per_example`` at B = 2), and the transcription (``checks.symbolic``: the chain
-rule for any h on 2-3-2-3 and 2-2-2-2-2, the heads' steps). The tests show that a broken
-shipping function and a wrong right-hand side are reported as not proved (so the proofs can
-fail), that docs/verification.md's table is the proofs', pin the errata's counterexamples, check
+rule for any h on 2-3-2-3 and 2-2-2-2-2, the heads' steps). The tests show that a wrong
+right-hand side is reported as not proved (``tests/test_symbolic_array.py`` does so for broken
+shipping functions), that docs/verification.md's table is the proofs', pin the errata's counterexamples, check
 the exact oracle (``checks.exact``) against SymPy's own derivative and against itself at higher
 precision, and require the code's true error to stay within the derived tolerance on the
 derivation's network at seed 0.
@@ -23,12 +23,8 @@ import pytest
 import sympy as sp
 import torch
 
-import manual_backprop.backward
-import manual_backprop.heads
 from manual_backprop import gradients
 from manual_backprop.checks import code_proof, proof_table, symbolic
-from manual_backprop.checks import symbolic_array as sa
-from manual_backprop.namespace import namespace
 from manual_backprop.checks.exact import exact_difference, exact_trace, to_float
 from manual_backprop.checks.problems import DERIVATION_LAYER_SIZES, make_problem
 from manual_backprop.validation import targets_from
@@ -79,72 +75,6 @@ def test_the_table_in_verification_md_is_the_proofs() -> None:
     table = proof_table.markdown(PROOFS)
     assert proof_table.replace_table(text, table) == text
     assert table.count("\n| ") == len(PROOFS) + 1
-
-
-# --- The symbolic array library -----------------------------------------------------------------
-
-
-def test_the_symbolic_array_is_its_own_array_api_namespace() -> None:
-    x = sa.array([[0.5, 1.0]])
-    assert namespace(x) is sa
-    assert x.entries.tolist() == [[sp.Rational(1, 2), 1]]  # floats become exact rationals
-    assert (x * 0.1).entries[0, 0] == sp.Rational(0.1) / 2  # 0.1's exact binary value
-
-
-def test_a_comparison_no_hypothesis_decides_is_refused_not_guessed() -> None:
-    z = sa.array([[sp.Symbol("u")]])
-    with pytest.raises(sa.Undecided):
-        sa.maximum(z, sa.zeros(()))
-    with sa.deciding({sp.Symbol("u"): -1}):
-        assert sa.maximum(z, sa.zeros(())).entries[0, 0] == 0
-        assert not bool(sa.any(z > 0)) and bool(sa.all(z < 0))
-        assert sa.sign(z).entries[0, 0] == -1
-
-
-def test_the_log_sum_exp_shift_cancels_and_the_softmax_is_free_of_it() -> None:
-    z = sa.array([[sp.Symbol("u"), sp.Symbol("v")]])
-    with sa.deciding({}) as shifts:
-        softmax = manual_backprop.heads.softmax(z).entries
-    assert len(shifts) == 1  # the row max is one opaque symbol
-    assert not any(entry.has(shifts[0]) for entry in softmax.ravel())
-    u, v = symbolic.Exp(sp.Symbol("u")), symbolic.Exp(sp.Symbol("v"))
-    assert symbolic.is_zero(softmax[0, 0] - u / (u + v))
-
-
-# --- The proofs can fail: broken shipping code is reported as not proved ------------------------
-
-ONE_PATTERN = (1, -1, 1, 1, -1)  # z^1 = (+, -, +), z^2 = (+, -)
-
-
-def test_the_code_without_h_prime_in_backward_is_not_proved(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """backward.py with eq. (16)'s h'(z^l) dropped: delta^l = delta^(l+1) W^(l+1)^T."""
-    case = code_proof.Case("relu", "unnormalised", (ONE_PATTERN,))
-    assert code_proof.prove_case(case).proved
-    monkeypatch.setattr(manual_backprop.backward, "relu_grad",
-                        lambda z, at_zero: sa.ones(z.shape))  # fmt: skip
-    outcome = code_proof.prove_case(case)
-    assert not outcome.parts["deltas"] and not outcome.parts["weights"]
-    assert outcome.parts["J"]  # the forward pass is untouched
-
-
-def test_the_code_with_the_softmax_delta_sign_flipped_is_not_proved(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    case = code_proof.Case("softmax", "soft", (ONE_PATTERN,))
-    assert code_proof.prove_case(case).proved
-    shipped = manual_backprop.heads.softmax_delta
-    monkeypatch.setattr(manual_backprop.heads, "softmax_delta", lambda a, y: -shipped(a, y))
-    outcome = code_proof.prove_case(case)
-    assert not outcome.parts["deltas"] and not outcome.parts["biases"]
-
-
-def test_is_zero_is_exact_not_approximately_zero() -> None:
-    x = sp.Symbol("x", real=True)
-    assert symbolic.is_zero(symbolic.Exp(x) ** 2 / symbolic.Exp(x) - symbolic.Exp(x))
-    assert not symbolic.is_zero(sp.Rational(1, 10**30))
-    assert not symbolic.is_zero(symbolic.Activation(x) - x)
 
 
 # --- The proofs can fail: a wrong right-hand side is reported as not proved -------------------
