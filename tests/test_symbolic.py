@@ -7,10 +7,10 @@ head and kind of targets, one-hot, soft and unnormalised; units at exactly 0 for
 0; ``gradients_per_example`` at B = 2), and the transcription (``checks.symbolic``: the chain
 rule for any h on 2-3-2-3 and 2-2-2-2-2, the heads' steps). The tests show that a wrong
 right-hand side is reported as not proved (``tests/test_symbolic_array.py`` does so for broken
-shipping functions), that docs/verification.md's table is the proofs', pin the errata's counterexamples, check
-the exact oracle (``checks.exact``) against SymPy's own derivative and against itself at higher
-precision, and require the code's true error to stay within the derived tolerance on the
-derivation's network at seed 0.
+shipping functions), that docs/verification.md's table is the proofs', pin the errata's
+counterexamples, check the exact oracle (``checks.exact``) against SymPy's own derivative and
+against itself at higher precision, and require the code's true error to stay within the
+derived tolerance on the derivation's network at seed 0.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import torch
 import manual_backprop
 from manual_backprop import gradients
 from manual_backprop.checks import code_proof, proof_table, symbolic
-from manual_backprop.checks.exact import exact_difference, exact_trace, to_float
+from manual_backprop.checks.exact import exact_difference, exact_trace
 from manual_backprop.checks.problems import DERIVATION_LAYER_SIZES, make_problem
 from manual_backprop.validation import targets_from
 from torch_reference.claims import (
@@ -63,7 +63,9 @@ def test_the_proofs_cover_the_derivation() -> None:
                             ("relu", ("(18)/(19)", "(16), (23)", "(3)-(8)"))):  # fmt: skip
         for equation in (*equations, "(26)-(31)", "sec. 1.5", "(2)"):
             assert any(e == equation and n.startswith(f"2-3-2-3 {head}") for e, n in code), (
-                equation, head)
+                equation,
+                head,
+            )
         assert any(n == f"2-3-2-3 {head}, B = 1, one-hot targets, all 32 strict patterns"
                    for _, n in code)  # fmt: skip
         assert any(n.startswith(f"2-3-2-3 {head}, B = 2, one-hot, soft and unnormalised")

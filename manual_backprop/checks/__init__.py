@@ -21,5 +21,6 @@
 * :mod:`~manual_backprop.checks.exact`: the exact oracle, 60 significant digits, for the code's
   true error.
 
-``symbolic_array``, ``code_proof``, ``proof_table``, ``symbolic`` and ``exact`` need SymPy (the ``cli`` and ``test`` extras); the library does not.
+``symbolic_array``, ``code_proof``, ``proof_table``, ``symbolic`` and ``exact`` need SymPy (the
+``cli`` and ``test`` extras); the library does not.
 """

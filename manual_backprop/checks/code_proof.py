@@ -45,9 +45,9 @@ import numpy as np
 import sympy as sp
 
 import manual_backprop.algorithm as algorithm
-from manual_backprop.forward import forward
 from manual_backprop.checks import symbolic_array as sa
 from manual_backprop.checks.symbolic import Exp, Network, Proof, is_zero, network
+from manual_backprop.forward import forward
 from manual_backprop.params import Params
 
 __all__ = [
@@ -125,8 +125,9 @@ def _example(case: Case, i: int, sides: dict[tuple[int, int], int]) -> Network:
 
 
 def _logs_split(expr: Any) -> Any:
-    """``ln(Exp(z) / T)`` as ``z - ln T`` (:func:`~manual_backprop.checks.symbolic_array.log_normal`,
-    an identity for real z and T > 0): the same J, cheaper to differentiate."""
+    """``ln(Exp(z) / T)`` as ``z - ln T``, an identity for real z and T > 0
+    (:func:`~manual_backprop.checks.symbolic_array.log_normal`): the same J, cheaper to
+    differentiate."""
     return expr.xreplace({log: sa.log_normal(log.args[0]) for log in expr.atoms(sp.log)})
 
 
@@ -201,11 +202,11 @@ def _hypothesis(signs: dict[Any, int], key: Any, sign: int, example: int) -> Non
     """Add ``sign(key) = sign``; two opposite signs for one pre-activation: no such point."""
     for known, value in ((key, sign), (-key, -sign)):
         if signs.get(known, value) != value:
-            raise EmptyRegion(f"example {example}: {key} cannot have two signs")
+            raise ContradictoryPatternsError(f"example {example}: {key} cannot have two signs")
     signs[key] = sign
 
 
-class EmptyRegion(ValueError):
+class ContradictoryPatternsError(ValueError):
     """The patterns contradict each other (two examples share a pre-activation): no point."""
 
 
@@ -301,7 +302,7 @@ def _sides(case: Case, choice: Sequence[int]) -> list[dict[tuple[int, int], int]
     units = hidden_units(case.sizes)
     zeros = iter(choice)
     out = []
-    for i, pattern in enumerate(case.patterns):
+    for pattern in case.patterns:
         sides = {}
         for k, unit in enumerate(units):
             sides[unit] = pattern[k] if pattern[k] != 0 else next(zeros)
@@ -483,7 +484,7 @@ def kink_proofs() -> list[Proof]:
     (eq. 2), h'(0) = 0 the side where the unit is off (PyTorch's)."""
     first, second, both = _kink((0,)), _kink((3,)), _kink((0, 3))  # z^1_0, z^2_0, the two
     cases = {  # (head, targets): (the patterns at h'(0) = 1/2, those at h'(0) = 0)
-        ("softmax", "one-hot"): ([first, second, both], [first, second]),
+        ("softmax", "one-hot"): ([first, both], [second]),
         ("relu", "unnormalised"): ([both], [second]),
     }
     names = {first: "z^1_0 = 0", second: "z^2_0 = 0", both: "z^1_0 = z^2_0 = 0"}
@@ -496,8 +497,10 @@ def kink_proofs() -> list[Proof]:
             start = time.perf_counter()
             outcomes = [prove_case(Case(output, targets, (p,), relu_grad_at_zero=at_zero))
                         for p in patterns]  # fmt: skip
-            where = (f"2-3-2-3 {output}, B = 1, {targets} targets, "
-                     f"{'; '.join(names[p] for p in patterns)} (the other units > 0)")
+            where = (
+                f"2-3-2-3 {output}, B = 1, {targets} targets, "
+                f"{'; '.join(names[p] for p in patterns)} (the other units > 0)"
+            )
             proofs.append(
                 _row("(2)", statement, where,
                      [(o, p) for o in outcomes for p in ("weights", "biases", "deltas")], start)
@@ -518,7 +521,7 @@ def all_pairs(output: str = "softmax", targets: str = "one-hot") -> tuple[int, i
     for pair in itertools.product(strict_patterns(), repeat=2):
         try:
             outcome = prove_case(Case(output, targets, pair))
-        except EmptyRegion:
+        except ContradictoryPatternsError:
             empty += 1
             continue
         proved += outcome.proved

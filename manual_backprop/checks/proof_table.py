@@ -25,8 +25,9 @@ END = "<!-- end of proof table -->"
 
 
 def all_proofs() -> tuple[Proof, ...]:
-    """Every proof record: the derivation as written (:func:`~manual_backprop.checks.symbolic.proofs`), then the
-    shipping code (:func:`~manual_backprop.checks.code_proof.code_proofs`). Cached by each, once per process."""
+    """Every proof record: the derivation as written
+    (:func:`~manual_backprop.checks.symbolic.proofs`), then the shipping code
+    (:func:`~manual_backprop.checks.code_proof.code_proofs`). Cached by each, once per process."""
     return (*proofs(), *code_proofs())
 
 

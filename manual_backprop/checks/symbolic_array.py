@@ -21,7 +21,8 @@ Exact arithmetic:
   any other expression takes its sign from the hypotheses in force (:func:`deciding`: the ReLU
   activation pattern, each hidden unit of each example strictly positive, strictly negative or
   exactly 0, and the signs of the targets), else from SymPy's assumptions on the symbols; a
-  comparison none of these decides raises :class:`Undecided`, so a proof can never rest on a guess;
+  comparison none of these decides raises :class:`UndecidedError`, so a proof never rests on a
+  guess;
 * ``max`` of entries that are not all numbers is an opaque real symbol (:data:`SHIFT`): the
   stable log-sum-exp's shift, any real value. A result proved equal to the derivative with the
   shift free does not depend on it;
@@ -46,6 +47,7 @@ import contextlib
 import contextvars
 import math
 import sys
+import types
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -58,7 +60,7 @@ __all__ = [
     "SHIFT",
     "DType",
     "SymbolicArray",
-    "Undecided",
+    "UndecidedError",
     "all",
     "any",
     "arange",
@@ -109,14 +111,16 @@ float64 = DType("float64", "real floating")
 float32 = DType("float32", "real floating")
 int64 = DType("int64", "signed integer")
 int8 = DType("int8", "signed integer")
-bool = DType("bool", "bool")  # noqa: A001 (the standard's name)
+bool = DType("bool", "bool")
 
 
-class Undecided(ValueError):
+class UndecidedError(ValueError):
     """A comparison that neither the numbers, the hypotheses nor SymPy's assumptions decide."""
 
 
-_SIGNS: contextvars.ContextVar[Mapping[Any, int]] = contextvars.ContextVar("signs", default={})
+_SIGNS: contextvars.ContextVar[Mapping[Any, int]] = contextvars.ContextVar(
+    "signs", default=types.MappingProxyType({})
+)
 _SHIFTS: contextvars.ContextVar[list[Any]] = contextvars.ContextVar("shifts")
 
 
@@ -153,11 +157,11 @@ def _exact(value: Any) -> Any:
 
 
 def sign_of(expr: Any) -> int:
-    """The sign of ``expr``: -1, 0 or 1, decided exactly (or :class:`Undecided`)."""
+    """The sign of ``expr``: -1, 0 or 1, decided exactly (or :class:`UndecidedError`)."""
     expr = sp.sympify(expr)
     if isinstance(expr, (sp.Min, sp.Max)):
-        signs = [sign_of(arg) for arg in expr.args]
-        return builtins.min(signs) if isinstance(expr, sp.Min) else builtins.max(signs)
+        each = [sign_of(arg) for arg in expr.args]
+        return builtins.min(each) if isinstance(expr, sp.Min) else builtins.max(each)
     key = expr if expr.is_Number else sp.expand(expr)
     if key.is_Number:
         return int(builtins.bool(key > 0)) - int(builtins.bool(key < 0))
@@ -169,7 +173,7 @@ def sign_of(expr: Any) -> int:
     for known, answer in ((key.is_positive, 1), (key.is_negative, -1), (key.is_zero, 0)):
         if known:
             return answer
-    raise Undecided(f"the sign of {expr} is not decided by the activation pattern")
+    raise UndecidedError(f"the sign of {expr} is not decided by the activation pattern")
 
 
 def _decide(left: Any, right: Any, relation: str) -> builtins.bool:
@@ -210,7 +214,7 @@ class SymbolicArray:
         return DEVICE
 
     @property
-    def T(self) -> SymbolicArray:
+    def T(self) -> SymbolicArray:  # noqa: N802 (the standard's name)
         return SymbolicArray(self._data.T, self.dtype)
 
     @property
@@ -236,28 +240,28 @@ class SymbolicArray:
         return SymbolicArray(np.asarray(operation(left, right), dtype=object), dtype)
 
     def __add__(self, other: Any) -> SymbolicArray:
-        return self._binary(other, np.add)  # type: ignore[no-any-return]
+        return self._binary(other, np.add)
 
     def __radd__(self, other: Any) -> SymbolicArray:
-        return self._binary(other, np.add, True)  # type: ignore[no-any-return]
+        return self._binary(other, np.add, True)
 
     def __sub__(self, other: Any) -> SymbolicArray:
-        return self._binary(other, np.subtract)  # type: ignore[no-any-return]
+        return self._binary(other, np.subtract)
 
     def __rsub__(self, other: Any) -> SymbolicArray:
-        return self._binary(other, np.subtract, True)  # type: ignore[no-any-return]
+        return self._binary(other, np.subtract, True)
 
     def __mul__(self, other: Any) -> SymbolicArray:
-        return self._binary(other, np.multiply)  # type: ignore[no-any-return]
+        return self._binary(other, np.multiply)
 
     def __rmul__(self, other: Any) -> SymbolicArray:
-        return self._binary(other, np.multiply, True)  # type: ignore[no-any-return]
+        return self._binary(other, np.multiply, True)
 
     def __truediv__(self, other: Any) -> SymbolicArray:
-        return self._binary(other, np.true_divide)  # type: ignore[no-any-return]
+        return self._binary(other, np.true_divide)
 
     def __rtruediv__(self, other: Any) -> SymbolicArray:
-        return self._binary(other, np.true_divide, True)  # type: ignore[no-any-return]
+        return self._binary(other, np.true_divide, True)
 
     def __matmul__(self, other: SymbolicArray) -> SymbolicArray:
         return matmul(self, other)
@@ -271,16 +275,16 @@ class SymbolicArray:
         decide = np.frompyfunc(lambda a, b: _decide(a, b, relation), 2, 1)
         return SymbolicArray(np.asarray(decide(self._data, right), dtype=object), bool)
 
-    def __gt__(self, other: Any) -> SymbolicArray:  # type: ignore[override]
+    def __gt__(self, other: Any) -> SymbolicArray:
         return self._compare(other, ">")
 
-    def __ge__(self, other: Any) -> SymbolicArray:  # type: ignore[override]
+    def __ge__(self, other: Any) -> SymbolicArray:
         return self._compare(other, ">=")
 
-    def __lt__(self, other: Any) -> SymbolicArray:  # type: ignore[override]
+    def __lt__(self, other: Any) -> SymbolicArray:
         return self._compare(other, "<")
 
-    def __le__(self, other: Any) -> SymbolicArray:  # type: ignore[override]
+    def __le__(self, other: Any) -> SymbolicArray:
         return self._compare(other, "<=")
 
     def __eq__(self, other: Any) -> SymbolicArray:  # type: ignore[override]
