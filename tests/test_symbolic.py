@@ -1,16 +1,16 @@
 """The code and the derivation proven in exact arithmetic, the errata refuted, the true error.
 
-Each proof record of :func:`manual_backprop.checks.proof_table.all_proofs` must hold: the
-shipping code (``checks.code_proof``) run on symbols on 2-3-2-3 (B = 1 on all 32 strict ReLU
-patterns of one example, both heads, one-hot targets; B = 2 on one pair of strict patterns per
-head and kind of targets, one-hot, soft and unnormalised; units at exactly 0 for h'(0) = 1/2 and
-0; ``gradients_per_example`` at B = 2), and the transcription (``checks.symbolic``: the chain
-rule for any h on 2-3-2-3 and 2-2-2-2-2, the heads' steps). The tests show that a wrong
-right-hand side is reported as not proved (``tests/test_symbolic_array.py`` does so for broken
-shipping functions), that docs/verification.md's table is the proofs', pin the errata's
-counterexamples, check the exact oracle (``checks.exact``) against SymPy's own derivative and
-against itself at higher precision, and require the code's true error to stay within the
-derived tolerance on the derivation's network at seed 0.
+Each proof record of :func:`manual_backprop.checks.proof_table.all_proofs` must hold: the shipping
+code (``checks.code_proof``) run on symbols on 2-3-2-3 (B = 1 on all 32 strict ReLU patterns of one
+example, both heads, one-hot targets, the softmax head's gradients on 8 of them; B = 2 on one pair
+of strict patterns per head and kind of targets, one-hot, soft and unnormalised; units at exactly 0
+for h'(0) = 1/2 and 0; ``gradients_per_example`` at B = 2), and the transcription
+(``checks.symbolic``: the chain rule for any h on 2-3-2-3 and 2-2-2-2-2, the heads' steps). The
+tests show that a wrong right-hand side is reported as not proved (``tests/test_symbolic_array.py``
+does so for broken shipping functions), that docs/verification.md's table is the proofs', pin the
+errata's counterexamples, check the exact oracle (``checks.exact``) against SymPy's own derivative
+and against itself at higher precision, and require the code's true error to stay within the derived
+tolerance on the derivation's network at seed 0.
 """
 
 from __future__ import annotations
