@@ -496,8 +496,8 @@ def kink_proofs() -> list[Proof]:
     (eq. 2), h'(0) = 0 the side where the unit is off (PyTorch's)."""
     first, second, both = _kink((0,)), _kink((3,)), _kink((0, 3))  # z^1_0, z^2_0, the two
     cases = {  # (head, targets): (the patterns at h'(0) = 1/2, those at h'(0) = 0)
-        ("softmax", "one-hot"): ([first, both], [second]),
-        ("relu", "unnormalised"): ([first], [second]),
+        ("softmax", "one-hot"): ([first], [second]),
+        ("relu", "unnormalised"): ([both], [second]),
     }
     names = {first: "z^1_0 = 0", second: "z^2_0 = 0", both: "z^1_0 = z^2_0 = 0"}
     proofs = []
