@@ -100,6 +100,7 @@ def test_creation_dtypes_and_shapes() -> None:
     x = sa.array([[1, 2, 3], [4, 5, 6]])
     assert x.ndim == 2 and x.T.shape == (3, 2) and x.device == sa.DEVICE
     assert sa.reshape(x, (-1,)).shape == (6,) and x[:, None].shape == (2, 1, 3)
+    assert sa.reshape(sa.arange(2), (2, 1)).dtype is sa.int64 and x[0].dtype is sa.float64
     assert x[1:2, :].entries.tolist() == [[4, 5, 6]] and repr(sa.float64) == "symbolic.float64"
     with pytest.raises(TypeError):
         sa.array(["a"])
@@ -129,6 +130,7 @@ def test_comparisons_are_decided_by_the_hypotheses_then_by_the_numbers() -> None
         assert (x == 0).entries.tolist() == [[False, False, True]]
         assert (x != 0).entries.tolist() == [[True, True, False]]
         assert ((x > 0) | (x < 0)).entries.tolist() == [[True, True, False]]
+        assert ((x > 0) | (x < 0)).dtype is sa.bool and ((x > 0) & (x < 0)).dtype is sa.bool
         assert ((x >= 0) & (x <= 0)).entries.tolist() == [[False, False, True]]
         assert sa.sign(-x).entries.tolist() == [[-1, 1, 0]]  # -u: the hypothesis, negated
         assert sa.maximum(x, 0.0).entries.tolist() == [[u, 0, 0]]
@@ -139,6 +141,8 @@ def test_comparisons_are_decided_by_the_hypotheses_then_by_the_numbers() -> None
         assert sa.astype(x > 0, sa.float64).entries.tolist() == [[1, 0, 0]]
         assert int(sa.argmax(sa.reshape(x < 0, (-1,)))) == 1
         assert int(sa.argmax(sa.array([3, 5, 4]))) == 1
+        first = sa.argmax(sa.array([5, 3, 5]))  # the first of equal maxima, as NumPy's
+        assert int(first) == 0 and first.dtype is sa.int64
         assert bool(sa.array(u)) and not bool(sa.array(0)) and bool(sa.any(x < 0))
         assert not bool(sa.all(x > 0))
     with pytest.raises(sa.UndecidedError):
