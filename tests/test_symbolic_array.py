@@ -185,3 +185,21 @@ def test_exp_and_log_keep_one_normal_form() -> None:
     assert not sa._sum_of_exponentials(E(u) - E(v)) and not sa._sum_of_exponentials(u + E(v))
     x = sa.array([[u]])
     assert sa.log(sa.exp(x)).entries[0, 0] == u
+
+
+def test_reductions_keep_their_axis_keepdims_and_dtype() -> None:
+    b = sa.array([[1, -1], [-1, -1]]) > 0  # numbers decide themselves
+    assert (
+        sa.any(b).shape == () and sa.all(b).shape == () and sa.max(sa.array([[1, 2]])).shape == ()
+    )
+    assert sa.any(b, axis=1).entries.tolist() == [True, False] and sa.any(b).dtype is sa.bool
+    assert sa.all(b, axis=0, keepdims=True).entries.tolist() == [[False, False]]
+    assert sa.any(b, axis=0, keepdims=True).shape == (1, 2) and sa.all(b, axis=0).dtype is sa.bool
+    assert sa.float64.name == "float64" and sa.int8.kind == "signed integer"
+    assert sa.isdtype(sa.float64, "numeric") and not sa.isdtype(sa.float64, "complex floating")
+    assert not bool(sa.array((u + 1) ** 2 - u**2 - 2 * u - 1))  # 0 once expanded
+    shift = sa.max(sa.array([u, v]))  # outside ``deciding``: still a fresh opaque symbol
+    assert str(shift.entries.item()).startswith(sa.SHIFT)
+    with sa.deciding({}) as shifts:
+        sa.max(sa.array([u, v]))
+    assert [str(s) for s in shifts] == [f"{sa.SHIFT}_0"]
