@@ -203,3 +203,28 @@ def test_reductions_keep_their_axis_keepdims_and_dtype() -> None:
     with sa.deciding({}) as shifts:
         sa.max(sa.array([u, v]))
     assert [str(s) for s in shifts] == [f"{sa.SHIFT}_0"]
+
+
+def test_each_operation_returns_its_dtype_and_decides_what_it_should() -> None:
+    x, labels = sa.array([[u, 0]]), sa.array([1, 2], sa.int64)
+    with sa.deciding({u: 1, u - v: 1, v: -1}):
+        assert (-labels).dtype is sa.int64 and sa.zeros(2, dtype=sa.int64).dtype is sa.int64
+        assert ((x > 0) & (x < 0)).dtype is sa.bool and sa.isfinite(x).dtype is sa.bool
+        assert sa.maximum(labels, 0.0).dtype is sa.int64 and sa.maximum(0.0, x).dtype is sa.float64
+        assert sa.maximum(sa.array([u]), sa.array([v])).entries.tolist() == [u]  # sign(u - v)
+        assert sa.where(x > 0, labels, labels).dtype is sa.int64
+        assert sa.where(x > 0, 1.0, labels).dtype is sa.int64
+        assert sa.where(x > 0, 1.0, 2.0).dtype is sa.float64
+        assert (labels @ labels).dtype is sa.float64 and sa.einsum(
+            "bi,bj->ij", x, x
+        ).dtype is sa.float64
+        assert sa.einsum(" bi, bj -> ij", x, x).shape == (2, 2)  # spaces are not subscripts
+        floats = sa.astype(x > 0, sa.float64)
+        assert floats.dtype is sa.float64 and all(
+            isinstance(e, sp.Integer) for e in floats.entries.ravel()
+        )
+        assert sa.astype(labels, sa.float64).dtype is sa.float64
+        assert sa.sign_of(sp.Min(u, v)) == -1 and sa.sign_of(sp.Max(u, v)) == 1
+    assert not sa.isfinite(sa.array([-sp.oo])).entries.item()
+    with pytest.raises(NotImplementedError, match="einsum 'ij->ji' is not in the symbolic library"):
+        sa.einsum("ij->ji", x)
