@@ -452,3 +452,16 @@ def test_parameters_of_an_nn_module_give_plain_results(device: str) -> None:
     assert all(a.grad_fn is None for a in passed.pre_activations + passed.activations)
     assert all(layer.weight.requires_grad and layer.bias.requires_grad for layer in layers)
     assert params.weights[0].requires_grad and Y_t.requires_grad
+
+
+def test_inputs_that_need_no_detaching_are_passed_through_as_they_are() -> None:
+    """``detached`` hands back the very objects it was given when nothing requires grad (NumPy
+    arrays, a tensor that does not, no targets): no new ``Params``, no copy."""
+    from manual_backprop import init_params
+    from manual_backprop.validation import detached
+
+    params, X_np = init_params((5, 4, 3)), np.ones((2, 5))
+    assert detached(params, X_np)[0] is params
+    tensors = Params([torch.ones(5, 4)], [torch.ones(4)])
+    same = detached(tensors, torch.ones(2, 5), None)
+    assert same[0] is tensors and same[2] is None

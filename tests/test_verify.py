@@ -42,13 +42,16 @@ def test_verify_passes_prints_the_table_and_writes_the_certificate(
     assert {row["link"] for row in checks if row["equation"] == "(26)"} == {"derivation/#eq-26"}
     oracles = {row["oracle"] for row in checks}
     assert oracles >= {"autograd (cpu)", "jax.grad", "central differences", "batched",
-                       "exact (mpmath)", "proved (SymPy)", "proved (SymPy, any width)"}  # fmt: skip
+                       "exact (mpmath)", "proved (SymPy, shipping code)",
+                       "proved (SymPy, transcription)", "proved (SymPy, any width)"}  # fmt: skip
     assert {row["dtype"] for row in checks} == {"float64", "float32", "exact"}
-    proofs = [row for row in checks if row["oracle"] == "proved (SymPy)"]
+    proofs = [row for row in checks if row["oracle"].startswith("proved (SymPy")]
     assert all(row["criterion"] == "proof" and row["dtype"] == "exact" for row in proofs)
     assert {"(16)", "(26)", "(42)", "(43)/(44)", "(2)", "erratum 4"} <= {
         row["equation"] for row in proofs
     }
+    code = {row["equation"] for row in proofs if row["oracle"] == "proved (SymPy, shipping code)"}
+    assert {"(26)-(31)", "(16), (42)/(44)", "(16), (23)", "sec. 1.5", "(2)"} <= code
     import hashlib
 
     derivation = document["derivation"]

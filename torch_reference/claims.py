@@ -18,9 +18,13 @@ Oracles:
   autograd at all;
 * ``exact (mpmath)``: :mod:`manual_backprop.checks.exact`, the same quantities at 60 significant
   digits, from the same inputs converted exactly: the code's true error;
-* ``proved (SymPy)``: :mod:`manual_backprop.checks.symbolic`, each identity of the derivation
-  proved in exact arithmetic (no tolerance), and each erratum refuted at a concrete point;
-* ``proved (SymPy, any width)``: :mod:`manual_backprop.checks.layer_lemma`, the layer lemma (16),
+* ``proved (SymPy, ...)``: exact proofs, no tolerance, each row naming the network, batch size,
+  head, targets and ReLU patterns it was proved on. ``proved (SymPy, shipping code)``:
+  :mod:`manual_backprop.checks.code_proof`, the unmodified code run on symbols on 2-3-2-3
+  (B = 1 and 2) against SymPy's derivative of J; ``proved (SymPy, transcription)``:
+  :mod:`manual_backprop.checks.symbolic`, the chain rule for any activation and the heads' steps
+  as the derivation writes them, and each erratum refuted at a concrete point;
+  ``proved (SymPy, any width)``: :mod:`manual_backprop.checks.layer_lemma`, the layer lemma (16),
   (26)-(31) and the heads (17)/(23), (42), (44) with the widths as symbols, each row stating its
   index ranges;
 * ``batched``: the batched equations, for the per-example algorithm of section 1.5.
@@ -66,12 +70,10 @@ __all__ = [
     "EXACT",
     "JAX",
     "PROVED",
-    "PROVED_ANY_WIDTH",
     "Check",
     "entrywise_check",
     "finite_difference_checks",
     "kink_checks",
-    "layer_lemma_checks",
     "proof_checks",
     "relative_check",
     "run_checks",
@@ -88,8 +90,9 @@ TRACE_CASES = (("softmax", "one_hot"), ("softmax", "soft"), ("relu", "soft"))
 #: an example (a dead layer) gives exact zeros z = 0, where the conventions differ. The
 #: derivation's 1/2 has its own rows (eq. 2), against central differences and jax.grad.
 ORACLE_RELU_GRAD_AT_ZERO = 0.0
+#: ``PROVED`` selects the proofs in :func:`run_checks`; each proof row's oracle column says which
+#: kind it is, ``proved (SymPy, shipping code)``, ``proved (SymPy, transcription)``, ...
 AUTOGRAD, JAX, EXACT, PROVED = "autograd", "jax.grad", "exact (mpmath)", "proved (SymPy)"
-PROVED_ANY_WIDTH = "proved (SymPy, any width)"
 
 
 @dataclass(frozen=True)
@@ -318,37 +321,26 @@ def trace_checks(
 
 
 def proof_checks() -> list[Check]:
-    """One row per identity proved by :mod:`manual_backprop.checks.symbolic`, one per erratum
-    refuted (the printed formula differs at a concrete point, the corrected one is proved)."""
-    from manual_backprop.checks.symbolic import errata, proofs
+    """One row per proof record (:func:`manual_backprop.checks.proof_table.all_proofs`), its
+    oracle the record's label, one per erratum refuted (the printed formula differs at a
+    concrete point, the corrected one is proved)."""
+    from manual_backprop.checks.proof_table import all_proofs
+    from manual_backprop.checks.symbolic import TRANSCRIPTION, errata
 
     rows = [
-        Check(proof.equation, f"{proof.statement} [{proof.network}]", PROVED, "exact", "exact",
-              0.0 if proof.proved else np.inf, 0.0 if proof.proved else np.inf, 0.0,
+        Check(proof.equation, f"{proof.statement} [{proof.network}]", proof.oracle, "exact",
+              "exact", 0.0 if proof.proved else np.inf, 0.0 if proof.proved else np.inf, 0.0,
               proof.proved, "proof")
-        for proof in proofs()
+        for proof in all_proofs()
     ]  # fmt: skip
     for erratum in errata():
         shown = erratum.refuted and erratum.corrected_proved
         rows.append(
             Check(f"erratum {erratum.number}", f"{erratum.where}: printed form refuted",
-                  PROVED, "exact", "exact",
+                  TRANSCRIPTION, "exact", "exact",
                   0.0 if shown else np.inf, 0.0 if shown else np.inf, 0.0, shown, "proof")
         )  # fmt: skip
     return rows
-
-
-def layer_lemma_checks() -> list[Check]:
-    """One row per identity :mod:`manual_backprop.checks.layer_lemma` proves for symbolic widths;
-    the quantity names the hypotheses (index ranges, targets)."""
-    from manual_backprop.checks.layer_lemma import proofs
-
-    return [
-        Check(proof.equation, f"{proof.statement} [{proof.network}]", PROVED_ANY_WIDTH, "exact",
-              "exact", 0.0 if proof.proved else np.inf, 0.0 if proof.proved else np.inf, 0.0,
-              proof.proved, "proof")
-        for proof in proofs()
-    ]  # fmt: skip
 
 
 def per_example_checks(problem: Problem, device: str, implementation: Any = None) -> list[Check]:
@@ -530,5 +522,4 @@ def run_checks(
         if progress:
             progress("proofs")
         rows += proof_checks()
-        rows += layer_lemma_checks()
     return rows

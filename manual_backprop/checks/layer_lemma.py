@@ -47,6 +47,7 @@ import sympy as sp
 from manual_backprop.checks.symbolic import RHS, Activation, Exp, Proof, Slope, is_zero, network
 
 __all__ = [
+    "ANY_WIDTH",
     "Evaluated",
     "Range",
     "cross_check_proofs",
@@ -67,6 +68,9 @@ __all__ = [
     "sums_are_zero",
     "supporting_proofs",
 ]
+
+#: The oracle label of these proofs: their verify rows and the table of docs/verification.md.
+ANY_WIDTH = "proved (SymPy, any width)"
 
 Expr = Any  # a SymPy expression
 
@@ -255,7 +259,7 @@ def _prove(
     left = evaluate(lhs, ranges)
     proved = left.complete and sums_are_zero(left.expr - rhs, given)
     where = _hypotheses(lhs, ranges, extra)
-    return Proof(equation, statement, where, proved, time.perf_counter() - start)
+    return Proof(equation, statement, where, proved, time.perf_counter() - start, ANY_WIDTH)
 
 
 def rhs_eq16(column: Expr) -> Expr:

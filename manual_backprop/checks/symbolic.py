@@ -1,30 +1,32 @@
-"""Proofs, in exact arithmetic, that the derivation's equations are the derivatives they claim.
+"""Proofs, in exact arithmetic, that the derivation's equations, as written here, are the
+derivatives they claim (a transcription: the code that ships is proved in
+:mod:`manual_backprop.checks.code_proof`).
 
 SymPy builds the derivation's network with a symbol for every weight, bias, input and target, and
 writes J as the derivation defines it: eqs. (19)/(18) for the ReLU head, (33)/(34) for the
 softmax head. For each identity the right-hand side is written once, as the derivation states it
 (:data:`RHS`), and compared with SymPy's own derivative of J, the left-hand side; the difference
 must reduce to exactly 0 (:func:`is_zero`: over one denominator, its numerator expands to the
-integer 0), not to a float near 0.
+integer 0), not to a float near 0. What each proof covers is in its ``network`` field:
 
-* The chain rule, eqs. (9)-(16) and (24)-(31), is proved for **any** activation: ``h`` is an
+* The chain rule, eqs. (13)-(16) and (24)-(31), for **any** activation, on the networks 2-3-2-3
+  (softmax and ReLU heads, B = 1) and 2-2-2-2-2 (ReLU head, deltas (13)-(16) only): ``h`` is an
   undefined function whose derivative is another undefined function ``h'``, so nothing about the
   ReLU is assumed. ``delta^l_n = dJ/dz^l_n`` is SymPy's derivative with respect to a perturbation
-  ``e^l_n`` added to ``z^l_n`` (then set to 0).
-* Eq. (2) is then proved for the ReLU: on each side of 0, ``(sign(x) + 1) / 2`` is the derivative
-  of ``max(0, x)``, and the symmetric difference quotient at 0 is exactly 1/2. On every activation
-  pattern of a small network (each hidden unit on one side of 0), the ReLU network is
-  piecewise linear and (13)-(16) hold with eq. (2)'s slopes.
+  ``e^l_n`` added to ``z^l_n`` (then set to 0). This is what the code proof cannot show: it runs
+  the ReLU the code ships.
+* The heads' own steps, (17)-(23) on a ReLU head of 3 units and (35)-(44) on a softmax of 3.
+* Eq. (2) for the ReLU: on each side of 0, ``(sign(x) + 1) / 2`` is the derivative of
+  ``max(0, x)``, and the symmetric difference quotient at 0 is exactly 1/2.
 * The errata of ``docs/derivation.md`` are shown as counterexamples: the formula as the original
   prints it differs from the derivative at a concrete point, and the corrected one is proved.
 
-Nothing here is numeric; :mod:`manual_backprop.checks.exact` evaluates the proven equations in
+Nothing here is numeric; :mod:`manual_backprop.checks.exact` evaluates the same quantities in
 high precision at the example problems, to measure the code's true error.
 """
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -152,19 +154,24 @@ def network(
     h: Callable[[int, int, Expr], Expr] = _any_h,
     slope: Callable[[int, int, Expr], Expr] = _any_slope,
     tag: str = "",
+    real: bool = True,
 ) -> Network:
-    """Build the network of ``sizes`` with the given head, activation and its derivative."""
+    """Build the network of ``sizes`` with the given head, activation and its derivative.
+
+    ``real=False`` makes symbols without assumptions: SymPy then spends no time inferring signs
+    (:mod:`~manual_backprop.checks.code_proof` decides every sign from its activation pattern).
+    """
     L = len(sizes) - 1
 
     def symbols(name: str, count: int) -> Vector:
-        return list(sp.symbols(f"{name}{tag}_0:{count}", real=True))
+        return list(sp.symbols(f"{name}{tag}_0:{count}", real=real))
 
     x, y = symbols("x", sizes[0]), symbols("y", sizes[L])
     W = [
-        [list(sp.symbols(f"w{l}_{m}_0:{sizes[l]}", real=True)) for m in range(sizes[l - 1])]
+        [list(sp.symbols(f"w{l}_{m}_0:{sizes[l]}", real=real)) for m in range(sizes[l - 1])]
         for l in range(1, L + 1)
     ]
-    b = [list(sp.symbols(f"b{l}_0:{sizes[l]}", real=True)) for l in range(1, L + 1)]
+    b = [list(sp.symbols(f"b{l}_0:{sizes[l]}", real=real)) for l in range(1, L + 1)]
     e = [symbols(f"e{l}", sizes[l]) for l in range(1, L + 1)]
     z: list[Vector] = []
     a: list[Vector] = [x]
@@ -249,15 +256,27 @@ RHS: dict[str, Callable[..., Any]] = {
 # --- The proofs --------------------------------------------------------------------------------
 
 
+#: The oracle label of a proof of the derivation's equations as written here (:data:`RHS`).
+TRANSCRIPTION = "proved (SymPy, transcription)"
+
+
 @dataclass(frozen=True)
 class Proof:
-    """One identity: proved when every difference LHS - RHS reduced to exactly 0."""
+    """One identity: proved when every difference LHS - RHS reduced to exactly 0.
+
+    ``network`` says what it was proved on (sizes, head, batch size, patterns); ``oracle`` what
+    was proved, the label of its verify row: :data:`TRANSCRIPTION` for the equations written in
+    this module, ``"proved (SymPy, shipping code)"`` for the code that ships
+    (:mod:`manual_backprop.checks.code_proof`), ``"proved (SymPy, any width)"`` for the layer
+    lemma with the widths as symbols (:mod:`manual_backprop.checks.layer_lemma`).
+    """
 
     equation: str
     statement: str
     network: str
     proved: bool
     seconds: float
+    oracle: str = TRANSCRIPTION
 
 
 def _differences(left: Any, right: Any) -> list[Expr] | None:
@@ -285,7 +304,7 @@ def _prove(equation: str, statement: str, where: str, left: Any, right: Any, sta
 
 def _name(net: Network, what: str = "") -> str:
     sizes = "-".join(map(str, net.sizes))
-    return f"{sizes} {net.output}, {what or 'any h'}"
+    return f"{sizes} {net.output}, B = 1, {what or 'any h'}"
 
 
 def _weights_lhs(net: Network, l: int) -> Matrix:
@@ -459,75 +478,14 @@ def relu_slope_proofs() -> list[Proof]:
     return proofs
 
 
-def activation_pattern_proofs(sizes: Sequence[int] = (1, 2, 1, 2)) -> list[Proof]:
-    """The ReLU network itself, on every pattern of active hidden units: (13)-(16).
-
-    On a pattern each hidden unit is on one side of 0, where ``max(0, z)`` is ``z`` or ``0`` and
-    eq. (2) gives the slope 1 or 0: the network is a rational function of exponentials there and
-    SymPy differentiates it as it is.
-    """
-    hidden = [(l, n) for l in range(1, len(sizes) - 1) for n in range(sizes[l])]
-    patterns = list(itertools.product((1, 0), repeat=len(hidden)))
-    start = time.perf_counter()
-    proved = True
-    for pattern in patterns:
-        active = dict(zip(hidden, pattern))
-
-        def h(l: int, n: int, z: Expr, active: dict[Any, int] = active) -> Expr:
-            return z if active[(l, n)] else sp.Integer(0)  # max(0, z) on this side of 0
-
-        def slope(l: int, n: int, z: Expr, active: dict[Any, int] = active) -> Expr:
-            sign = 1 if active[(l, n)] else -1
-            return sp.Rational(sign + 1, 2)  # (2): (sign(z) + 1) / 2 on this side of 0
-
-        net = network(sizes, "softmax", h=h, slope=slope)
-        proved = proved and all(
-            p.proved for p in chain_rule_proofs(net, "(42)", gradients=False)
-        )  # the gradients follow from the deltas by (26)-(31), proved for any h
-    where = f"{'-'.join(map(str, sizes))} softmax, ReLU, {len(patterns)} patterns"
-    return [
-        Proof("(13)-(16)", "the recursion on each activation pattern", where, proved,
-              time.perf_counter() - start)
-    ]  # fmt: skip
-
-
-def batch_proofs(sizes: Sequence[int] = (1, 2, 1, 2)) -> list[Proof]:
-    """Eq. (18) and section 1.5: the summed J's gradient is the sum of the examples' gradients,
-    and the row form ``dJ/dW^l = (A^(l-1))^T Delta^l`` with row i of ``Delta^l`` example i's
-    ``delta^l``."""
-    examples = [network(sizes, "softmax", tag=f"_{b}") for b in range(2)]
-    # the same parameters for both examples: rename the second's to the first's
-    first, second = examples
-    same = {w2: w1 for l1, l2 in zip(first.W, second.W) for r1, r2 in zip(l1, l2)
-            for w1, w2 in zip(r1, r2)}  # fmt: skip
-    same.update({b2: b1 for v1, v2 in zip(first.b, second.b) for b1, b2 in zip(v1, v2)})
-    J_total = first.J + second.J.xreplace(same)  # (18): J summed over the examples
-    where = f"{'-'.join(map(str, sizes))} softmax, B = 2, any h"
-    proofs = []
-    for l in range(first.depth, 0, -1):
-        start = time.perf_counter()
-        lhs = [[first.at(second.at(sp.diff(J_total, w))) for w in row] for row in first.W[l - 1]]
-        per_example = [
-            [[net.at(sp.diff(net.J, w)).xreplace(same) for w in row] for row in net.W[l - 1]]
-            for net in examples
-        ]
-        summed = [[per_example[0][m][n] + per_example[1][m][n] for n in range(sizes[l])]
-                  for m in range(sizes[l - 1])]  # fmt: skip
-        proofs.append(_prove("sec. 1.5", f"dJ/dW^{l} of the summed J = the sum over examples",
-                             where, lhs, summed, start))  # fmt: skip
-        start = time.perf_counter()
-        A = [[a.xreplace(same) for a in net.a_at(l - 1)] for net in examples]  # rows b
-        Delta = [[d.xreplace(same) for d in _derivation_deltas(net, "(42)")[l]] for net in examples]
-        row_form = [[sum(A[b][m] * Delta[b][n] for b in range(2)) for n in range(sizes[l])]
-                    for m in range(sizes[l - 1])]  # fmt: skip
-        proofs.append(_prove("row form", f"dJ/dW^{l} = (A^{l - 1})^T Delta^{l}", where,
-                             lhs, row_form, start))  # fmt: skip
-    return proofs
-
-
 @lru_cache(maxsize=1)
 def proofs() -> tuple[Proof, ...]:
-    """Every proof of the derivation, in its order (a few seconds; run once per process)."""
+    """The proofs of the equations as written here, in the derivation's order (a few seconds;
+    run once per process): (2) for the ReLU; the chain rule for any h on 2-3-2-3 (both heads)
+    and 2-2-2-2-2 (ReLU head, deltas only); the heads' steps (17)-(23) and (35)-(44).
+
+    The ReLU network's activation patterns, the batch and section 1.5 are proved on the code
+    itself (:mod:`manual_backprop.checks.code_proof`)."""
     found: list[Proof] = []
     found += relu_slope_proofs()
     found += chain_rule_proofs(network((2, 3, 2, 3), "relu"), "(23)")
@@ -535,8 +493,6 @@ def proofs() -> tuple[Proof, ...]:
     found += chain_rule_proofs(network((2, 2, 2, 2, 2), "relu"), "(23)", gradients=False)
     found += relu_head_proofs()
     found += softmax_head_proofs()
-    found += activation_pattern_proofs()
-    found += batch_proofs()
     return tuple(found)
 
 
