@@ -141,7 +141,7 @@ def test_comparisons_are_decided_by_the_hypotheses_then_by_the_numbers() -> None
         assert sa.astype(x > 0, sa.float64).entries.tolist() == [[1, 0, 0]]
         assert int(sa.argmax(sa.reshape(x < 0, (-1,)))) == 1
         assert int(sa.argmax(sa.array([3, 5, 4]))) == 1
-        first = sa.argmax(sa.array([5, 3, 5]))  # the first of equal maxima, as NumPy's
+        first = sa.argmax(sa.array([5, 5, 3]))  # the first of equal maxima, as NumPy's
         assert int(first) == 0 and first.dtype is sa.int64
         assert bool(sa.array(u)) and not bool(sa.array(0)) and bool(sa.any(x < 0))
         assert not bool(sa.all(x > 0))

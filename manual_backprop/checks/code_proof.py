@@ -15,9 +15,9 @@ each hidden unit of each example strictly positive, strictly negative or exactly
 ReLU head, each output unit strictly positive, where J is finite). On a pattern of strict signs
 the network is ``z`` or ``0`` unit by unit, SymPy differentiates it as it is, and the code's
 comparisons are decided by the same signs; the identity then holds at every point of the open
-region where the pattern holds (a pattern whose region is empty proves nothing, and says so
-nowhere: the pairs of patterns at B = 2 include such pairs, e.g. both examples with layer 1 off
-but different signs in layer 2).
+region where the pattern holds. A pair of patterns that gives one pre-activation two signs has
+no such point and raises :class:`ContradictoryPatternsError`; other empty regions (a proof there
+holds vacuously) are not detected.
 
 At an exact 0 (a kink) J has no derivative. There the unit's bias is solved for (``b^l_n`` set
 so that ``z^l_n = 0`` for example 0) and the code's gradient is compared with the **one-sided**
