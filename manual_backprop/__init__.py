@@ -3,7 +3,7 @@ r"""manual_backprop: backpropagation written by hand from the derivation, equati
 The public contract:
 
 * :class:`Params` and :func:`init_params`: :math:`W^l` of shape :math:`(n_{l-1}, n_l)`,
-  :math:`b^l` of shape :math:`(n_l)`.
+  :math:`b^l` of shape :math:`(n_l,)`.
 * :func:`gradients` and :func:`gradients_per_example`: :math:`J` and
   :math:`\partial J / \partial W^l`, :math:`\partial J / \partial b^l`.
 * :func:`forward` (every :math:`Z^l` and :math:`A^l`) and :func:`deltas` (every :math:`\Delta^l`).

@@ -83,7 +83,7 @@ def backpropagate(
     Parameters
     ----------
     params : Params
-        :math:`W^l` of shape :math:`(n_{l-1}, n_l)`, :math:`b^l` of shape :math:`(n_l)`.
+        :math:`W^l` of shape :math:`(n_{l-1}, n_l)`, :math:`b^l` of shape :math:`(n_l,)`.
     X : array of shape (B, n_0)
     targets : array of shape (B, n_L)
         ``y`` for every example, in X's dtype (:func:`manual_backprop.validation.targets_from`).
@@ -97,7 +97,7 @@ def backpropagate(
     -------
     J : 0-d array
     grads : Params
-        :math:`dJ/dW^l` :math:`(n_{l-1}, n_l)` and :math:`dJ/db^l` :math:`(n_l)`, summed over the
+        :math:`dJ/dW^l` :math:`(n_{l-1}, n_l)` and :math:`dJ/db^l` :math:`(n_l,)`, summed over the
         rows of X.
     """
     J, passed, delta_L = _forward_and_output_delta(
@@ -174,7 +174,7 @@ def gradients(
     Parameters
     ----------
     params : Params
-        :math:`W^l` of shape :math:`(n_{l-1}, n_l)`, :math:`b^l` of shape :math:`(n_l)`,
+        :math:`W^l` of shape :math:`(n_{l-1}, n_l)`, :math:`b^l` of shape :math:`(n_l,)`,
         l = 1 .. L; any depth L >= 1.
     X : array of shape (B, n_0)
         The batch, one example per row, in the params' dtype, library and device.
@@ -194,7 +194,7 @@ def gradients(
         The cross-entropy loss.
     grads : Params
         ``grads.weights[l-1]`` = :math:`dJ/dW^l`, shape :math:`(n_{l-1}, n_l)`;
-        ``grads.biases[l-1]`` = :math:`dJ/db^l`, shape :math:`(n_l)`; same library, device and
+        ``grads.biases[l-1]`` = :math:`dJ/db^l`, shape :math:`(n_l,)`; same library, device and
         dtype as ``params``.
 
     Raises

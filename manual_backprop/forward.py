@@ -59,7 +59,7 @@ def forward(params: Params, X: Any, *, output: str = "softmax") -> ForwardPass:
     Parameters
     ----------
     params : Params
-        :math:`W^l` of shape :math:`(n_{l-1}, n_l)` and :math:`b^l` of shape :math:`(n_l)`.
+        :math:`W^l` of shape :math:`(n_{l-1}, n_l)` and :math:`b^l` of shape :math:`(n_l,)`.
     X : array of shape (B, n_0)
         One example per row, in the params' dtype.
     output : {"softmax", "relu"}

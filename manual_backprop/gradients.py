@@ -62,7 +62,7 @@ def parameter_gradients(activations: list[Any], deltas: list[Any]) -> Params:
     -------
     Params
         ``weights[l-1]`` = :math:`dJ/dW^l` of shape :math:`(n_{l-1}, n_l)`; ``biases[l-1]`` =
-        :math:`dJ/db^l` of shape :math:`(n_l)`.
+        :math:`dJ/db^l` of shape :math:`(n_l,)`.
     """
     pairs = [layer_gradients(activations[l - 1], deltas[l - 1]) for l in range(1, len(deltas) + 1)]
     return Params(weights=[w for w, _ in pairs], biases=[b for _, b in pairs])
