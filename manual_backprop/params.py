@@ -81,7 +81,8 @@ def init_params(layer_sizes: Sequence[int], *, seed: int = 0, dtype: Any = np.fl
     Returns
     -------
     Params
-        ``weights[l-1]`` of shape :math:`(n_{l-1}, n_l)` and ``biases[l-1]`` of shape :math:`(n_l,)`.
+        ``weights[l-1]`` of shape :math:`(n_{l-1}, n_l)` and ``biases[l-1]`` of shape
+        :math:`(n_l,)`.
     """
     try:
         sizes = list(layer_sizes) if not isinstance(layer_sizes, (str, bytes)) else None
