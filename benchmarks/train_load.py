@@ -1,14 +1,16 @@
-"""``manual-backprop train`` alone and beside CPU-bound processes: wall time and user CPU.
+"""``manual-backprop train`` (or ``verify``) alone and beside CPU-bound processes: wall time and
+user CPU.
 
-    python benchmarks/train_load.py [--runs 3] [--busy 2] [--dtypes float64 float32] [--tree DIR]
-                                    [--env NAME=VALUE ...] [--json PATH] [-- TRAIN ARGS ...]
+    python benchmarks/train_load.py [--command train] [--runs 3] [--busy 2]
+                                    [--dtypes float64 float32] [--tree DIR]
+                                    [--env NAME=VALUE ...] [--json PATH] [-- COMMAND ARGS ...]
 
-Each run starts ``python -m torch_reference.commands.cli train`` (with the command's defaults,
-or the arguments after ``--``) from the source tree ``--tree`` (default: this checkout; give a
-checkout of another commit to compare) in a fresh process, its output discarded, and reads the
-child's own wall time and CPU time from ``os.wait4`` (the busy processes' CPU is not counted).
-A "busy"
-run first starts ``--busy`` processes that each spin on one core and stop by themselves after
+Each run starts ``python -m torch_reference.commands.cli COMMAND ARGS --dtype D`` (``train`` by
+default; ``--command verify --dtypes all`` measures the certificate; ARGS are those after
+``--``) from the source tree ``--tree`` (default: this checkout; give a checkout of another
+commit to compare) in a fresh process, its output discarded, and reads the child's own wall time
+and CPU time from ``os.wait4`` (the busy processes' CPU is not counted). A "busy" run first
+starts ``--busy`` processes that each spin on one core and stop by themselves after
 ``--busy-limit`` seconds (they are also ended by their ids as soon as the run is over), so that
 with ``--busy 2`` on a 2-core machine both cores are taken. Idle and busy runs alternate. The
 load average is read before each run.
@@ -51,7 +53,12 @@ def _stop(loops: list[subprocess.Popen[bytes]]) -> None:
 
 
 def run_once(
-    tree: Path, train_args: list[str], env: dict[str, str], busy: int, limit_s: float
+    tree: Path,
+    train_args: list[str],
+    env: dict[str, str],
+    busy: int,
+    limit_s: float,
+    command_name: str = "train",
 ) -> dict[str, Any]:
     """One run of the command: its wall time, user and system CPU, exit status, load before."""
     loops = _busy_loops(busy, limit_s)
@@ -59,7 +66,7 @@ def run_once(
         if loops:
             time.sleep(0.5)  # let the loops take their cores first
         load_before = os.getloadavg()[0]
-        command = [sys.executable, "-m", "torch_reference.commands.cli", "train", *train_args]
+        command = [sys.executable, "-m", "torch_reference.commands.cli", command_name, *train_args]
         start = time.perf_counter()
         child = subprocess.Popen(command, cwd=tree, env=env, stdout=subprocess.DEVNULL)
         _, status, usage = os.wait4(child.pid, 0)  # the child's own rusage, not the loops'
@@ -89,6 +96,7 @@ def measure(
     limit_s: float,
     env: dict[str, str],
     extra: list[str],
+    command_name: str = "train",
 ) -> list[dict[str, Any]]:
     """For each dtype, ``runs`` idle and ``runs`` busy runs, alternating; medians and ratios."""
     rows = []
@@ -97,8 +105,8 @@ def measure(
         idle: list[dict[str, Any]] = []
         loaded: list[dict[str, Any]] = []
         for _ in range(runs):
-            idle.append(run_once(tree, train_args, env, 0, limit_s))
-            loaded.append(run_once(tree, train_args, env, busy, limit_s))
+            idle.append(run_once(tree, train_args, env, 0, limit_s, command_name))
+            loaded.append(run_once(tree, train_args, env, busy, limit_s, command_name))
         ratio_wall = _median(loaded, "wall_s") / _median(idle, "wall_s")
         ratio_user = _median(loaded, "user_s") / _median(idle, "user_s")
         rows.append(
@@ -120,9 +128,9 @@ def _spread(runs: list[dict[str, Any]], key: str) -> str:
     return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
 
 
-def print_table(rows: list[dict[str, Any]], busy: int) -> None:
+def print_table(rows: list[dict[str, Any]], busy: int, command_name: str = "train") -> None:
     print(
-        f"{'train args':<28} {'idle wall s':>20} {'busy wall s':>20} {'ratio':>6}  "
+        f"{command_name + ' args':<28} {'idle wall s':>20} {'busy wall s':>20} {'ratio':>6}  "
         f"{'idle user s':>20} {'busy user s':>20} {'ratio':>6}  {'load idle / busy':>16}"
     )
     for row in rows:
@@ -144,6 +152,9 @@ def print_table(rows: list[dict[str, Any]], busy: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--command", choices=["train", "verify"], default="train", help="the command measured"
+    )
     parser.add_argument("--runs", type=int, default=3, help="idle and busy runs each, per dtype")
     parser.add_argument("--busy", type=int, default=2, help="spinning processes in a busy run")
     parser.add_argument(
@@ -161,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         "measures another commit",
     )
     parser.add_argument("--json", type=Path, metavar="PATH")
-    parser.add_argument("train_args", nargs="*", help="after --: passed to train")
+    parser.add_argument("train_args", nargs="*", help="after --: passed to the command")
     args = parser.parse_args(argv)
     tree = args.tree.resolve()
     env = dict(os.environ)
@@ -172,13 +183,16 @@ def main(argv: list[str] | None = None) -> int:
         f"{cores} cores, load average before {os.getloadavg()[0]:.2f}; tree {tree}; child "
         f"environment additions: {args.env or 'none'}"
     )
-    rows = measure(tree, args.dtypes, args.runs, args.busy, args.busy_limit, env, args.train_args)
-    print_table(rows, args.busy)
+    rows = measure(
+        tree, args.dtypes, args.runs, args.busy, args.busy_limit, env, args.train_args, args.command
+    )
+    print_table(rows, args.busy, args.command)
     failed = [run for row in rows for run in row["idle"] + row["busy"] if run["exit_status"]]
     if failed:
-        print(f"{len(failed)} runs of train failed", file=sys.stderr)
+        print(f"{len(failed)} runs of {args.command} failed", file=sys.stderr)
     if args.json:
         document = {
+            "command": args.command,
             "cores": cores,
             "tree": str(tree),
             "env_additions": args.env,

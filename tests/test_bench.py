@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gc
 import json
+import subprocess
+import sys
 import weakref
 from pathlib import Path
 from typing import Any
@@ -275,6 +277,21 @@ def test_the_train_scripts_run(
     assert row["train_args"] == ["--epochs", "1", "--hidden", "4", "--dtype", "float32"]
     assert row["idle"][0]["exit_status"] == row["busy"][0]["exit_status"] == 0
     assert row["busy"][0]["busy_processes"] == 1 and row["idle"][0]["user_s"] > 0
+    started: list[list[str]] = []
+    real_popen = subprocess.Popen
+
+    def record(command: list[str], **kwargs: Any) -> Any:  # a quick child in place of verify
+        started.append(command)
+        return real_popen([sys.executable, "-c", "pass"], **kwargs)
+
+    monkeypatch.setattr(train_load.subprocess, "Popen", record)
+    argv = ["--command", "verify", "--runs", "1", "--busy", "0", "--dtypes", "all", "--",
+            "--device", "cpu"]  # fmt: skip
+    assert train_load.main(argv) == 0
+    assert [command[2:] for command in started] == [
+        ["torch_reference.commands.cli", "verify", "--device", "cpu", "--dtype", "all"]
+    ] * 2
+    monkeypatch.undo()
     monkeypatch.setattr("sys.argv", ["train_phases.py", "--epochs", "1", "--torch-threads", "1"])
     train_phases.main()
     printed = capsys.readouterr().out
