@@ -114,3 +114,31 @@ def test_the_summary_says_the_finite_difference_rows_are_float64(
     assert main(["verify", "--device", "cpu", "--dtype", "float32"]) == 0
     summary = capsys.readouterr().out.strip().splitlines()[-1]
     assert "dtypes float32 (the finite-difference rows: float64 on the CPU, always)" in summary
+
+
+def test_the_table_wraps_a_long_quantity_below_its_row() -> None:
+    """A proof row's quantity names its network; wrapped, it no longer widens every line."""
+    from torch_reference.claims import Check
+    from torch_reference.commands.verify import QUANTITY_WIDTH, format_table
+
+    long = (
+        "backpropagate's and gradients' dJ/dW^l, dJ/db^l = SymPy's [2-3-2-3 softmax, B = 2, "
+        "one-hot, soft and unnormalised targets, 1 pair of strict patterns each]"
+    )
+    rows = [
+        Check("(26)-(31)", long, "proved (SymPy, shipping code)", "cpu", "exact", 0.0, 0.0, 0.0,
+              True, "proof"),
+        Check("(3)", "z^(1) [softmax, one-hot]", "autograd (cpu)", "cpu", "float64", 1e-15,
+              1e-16, 1e-14, True),
+    ]  # fmt: skip
+    lines = format_table(rows).splitlines()
+    header, rule, body = lines[0], lines[1], lines[2:-1]
+    start = header.index("quantity")
+    width = len(rule.split("  ")[1])
+    assert width <= QUANTITY_WIDTH < len(long)
+    first, *more, short = body
+    assert first.startswith("(26)-(31)") and first.rstrip().endswith("derivation/#eq-26")
+    assert more and all(line[:start].strip() == "" for line in more)
+    assert " ".join(line[start : start + width].strip() for line in [first, *more]) == long
+    assert short.startswith("(3) ") and "PASS" in short
+    assert max(len(line) for line in lines[:-1]) < len(long) + 150

@@ -10,6 +10,7 @@ import platform
 import re
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -204,8 +205,17 @@ def certificate(rows: Sequence[Any], devices: Sequence[str], seed: int) -> dict[
     }
 
 
+#: The quantity column wraps at this width: the proof rows name their networks, and one long
+#: quantity would otherwise widen every line of the table past 300 characters.
+QUANTITY_WIDTH = 56
+
+
 def format_table(rows: Sequence[Any]) -> str:
-    """The per-equation table, one row per check, "exact? close? max diff" style."""
+    """The per-equation table, one row per check, "exact? close? max diff" style.
+
+    A quantity longer than :data:`QUANTITY_WIDTH` continues on the lines below its row, every
+    other cell blank there; the row's first line holds all of its other cells.
+    """
     headers = ["equation", "quantity", "oracle", "device", "dtype", "max abs err",
                "max rel err", "tolerance", "result", "on the site"]  # fmt: skip
 
@@ -215,11 +225,16 @@ def format_table(rows: Sequence[Any]) -> str:
         tolerance = f"{'atol ' if row.criterion == 'abs' else ''}{row.tolerance:.2e}"
         return [f"{row.max_abs_err:.2e}", f"{row.max_rel_err:.2e}", tolerance]
 
-    body = [
-        [row.equation, row.quantity, row.oracle, row.device, row.dtype, *numbers(row),
-         "PASS" if row.passed else "FAIL", equation_link(row.equation)]
-        for row in rows
-    ]  # fmt: skip
+    body = []
+    for row in rows:
+        quantity = textwrap.wrap(
+            row.quantity, QUANTITY_WIDTH, break_long_words=False, break_on_hyphens=False
+        ) or [""]
+        body.append(
+            [row.equation, quantity[0], row.oracle, row.device, row.dtype, *numbers(row),
+             "PASS" if row.passed else "FAIL", equation_link(row.equation)]
+        )  # fmt: skip
+        body += [["", more] + [""] * (len(headers) - 2) for more in quantity[1:]]
     widths = [
         max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(headers)
     ]
