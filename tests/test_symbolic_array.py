@@ -118,6 +118,7 @@ def test_arithmetic_stays_exact_and_keeps_its_dtype() -> None:
     labels = sa.array([0, 1], sa.int64)
     assert (labels + 1).dtype is sa.int64 and (labels + 0.5).dtype is sa.float64
     assert (labels + sa.ones(2)).dtype is sa.float64
+    assert (labels - labels).dtype is sa.int64 and (labels * labels).dtype is sa.int64  # ints stay
 
 
 def test_comparisons_are_decided_by_the_hypotheses_then_by_the_numbers() -> None:
@@ -142,6 +143,8 @@ def test_comparisons_are_decided_by_the_hypotheses_then_by_the_numbers() -> None
         assert int(sa.argmax(sa.reshape(x < 0, (-1,)))) == 1
         assert int(sa.argmax(sa.array([3, 5, 4]))) == 1
         first = sa.argmax(sa.array([5, 5, 3]))  # the first of equal maxima, as NumPy's
+        assert int(sa.argmax(sa.array([0.25, 0.5]))) == 1  # not truncated to integers
+        assert int(sa.argmax(sa.array([False, True], sa.bool))) == 1  # SymPy's booleans
         assert int(first) == 0 and first.dtype is sa.int64
         assert bool(sa.array(u)) and not bool(sa.array(0)) and bool(sa.any(x < 0))
         assert not bool(sa.all(x > 0))
@@ -193,6 +196,7 @@ def test_reductions_keep_their_axis_keepdims_and_dtype() -> None:
         sa.any(b).shape == () and sa.all(b).shape == () and sa.max(sa.array([[1, 2]])).shape == ()
     )
     assert sa.any(b, axis=1).entries.tolist() == [True, False] and sa.any(b).dtype is sa.bool
+    assert sa.any(sa.array([0.0, 1.0])).dtype is sa.all(sa.ones(2)).dtype is sa.bool  # any input
     assert sa.all(b, axis=0, keepdims=True).entries.tolist() == [[False, False]]
     assert sa.any(b, axis=0, keepdims=True).shape == (1, 2) and sa.all(b, axis=0).dtype is sa.bool
     assert sa.float64.name == "float64" and sa.int8.kind == "signed integer"

@@ -520,7 +520,13 @@ def reshape(x: SymbolicArray, /, shape: tuple[int, ...]) -> SymbolicArray:
 
 
 def argmax(x: SymbolicArray, /) -> SymbolicArray:
-    values = [sp.Integer(1 if v is True else 0 if v is False else v) for v in x._data.ravel()]
+    """The flat index of the first largest entry, as NumPy's; a boolean entry (Python's from a
+    comparison, SymPy's from :func:`array`) counts as 1 or 0."""
+    entries = x._data.ravel()
+    if x.dtype is bool:
+        values = [sp.Integer(int(builtins.bool(v))) for v in entries]
+    else:
+        values = [sp.sympify(v) for v in entries]
     best = 0
     for i, v in enumerate(values):
         if sign_of(v - values[best]) > 0:
