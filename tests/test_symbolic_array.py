@@ -219,6 +219,8 @@ def test_each_operation_returns_its_dtype_and_decides_what_it_should() -> None:
         assert sa.where(x > 0, labels, labels).dtype is sa.int64
         assert sa.where(x > 0, 1.0, labels).dtype is sa.int64
         assert sa.where(x > 0, 1.0, 2.0).dtype is sa.float64
+        assert sa.where(sa.array([True], sa.bool), labels[:1], 1).dtype is sa.int64  # x1's dtype
+        assert sa.where(sa.array([False, True], sa.bool), 1.0, 2.0).entries.tolist() == [2, 1]
         assert (labels @ labels).dtype is sa.float64 and sa.einsum(
             "bi,bj->ij", x, x
         ).dtype is sa.float64
