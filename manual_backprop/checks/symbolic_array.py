@@ -305,7 +305,7 @@ class SymbolicArray:
     def _scalar(self) -> Any:
         if self._data.size != 1:
             raise TypeError(f"only a 0-d or one-entry array converts, got shape {self.shape}")
-        return self._data.reshape(()).item()
+        return self._data.item()
 
     def __bool__(self) -> builtins.bool:
         value = self._scalar()
@@ -429,8 +429,7 @@ def log_normal(argument: Any) -> Any:
             outside.append(power * sp.log(base))  # log(q^k) = k log(q) for q > 0
         else:
             inside.append(factor)
-    rest = sp.Mul(*inside)
-    return sp.Add(*outside) + (sp.log(rest) if rest != 1 else 0)
+    return sp.Add(*outside) + sp.log(sp.Mul(*inside))  # log(1) is 0
 
 
 def _sum_of_exponentials(expr: Any) -> builtins.bool:
