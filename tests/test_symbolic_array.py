@@ -151,6 +151,12 @@ def test_comparisons_are_decided_by_the_hypotheses_then_by_the_numbers() -> None
     with pytest.raises(sa.UndecidedError):
         sa.sign(x)  # outside the hypotheses, u and v have no sign
     assert sa.sign_of(sp.Symbol("p", positive=True)) == 1  # SymPy's own assumptions
+    assert sa.sign_of(sp.Symbol("q", negative=True)) == -1
+    assert sa.sign_of(sp.Symbol("o", zero=True)) == 0
+    with pytest.raises(sa.UndecidedError, match="the sign of u is not decided by the activation"):
+        sa.sign_of(u)
+    with sa.deciding({u: 1, v: -1}):  # an array on the right is compared entry by entry
+        assert (x > sa.array([[0, 0, 1]])).entries.tolist() == [[True, False, False]]
 
 
 def test_reductions_and_reading_values_back() -> None:
