@@ -165,6 +165,7 @@ def test_reductions_and_reading_values_back() -> None:
     assert sa.sum(x, axis=1).entries.tolist() == [u + v, 3]
     assert sa.sum(x, axis=0, keepdims=True).entries.tolist() == [[u + 1, v + 2]]
     assert sa.sum(x, axis=-1, keepdims=True).shape == (2, 1)
+    assert sa.sum(x, axis=(0, 1)).entries.item() == u + v + 3 and sa.sum(x).dtype is sa.float64
     assert sa.min(sa.array([3, 1, 2])).entries.item() == 1
     assert sa.min(x, axis=1).entries.tolist()[1] == 1 and sa.max(sa.array([1, 5])) == 5
     with sa.deciding({}) as shifts:
