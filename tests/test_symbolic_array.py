@@ -102,8 +102,9 @@ def test_creation_dtypes_and_shapes() -> None:
     assert sa.reshape(x, (-1,)).shape == (6,) and x[:, None].shape == (2, 1, 3)
     assert sa.reshape(sa.arange(2), (2, 1)).dtype is sa.int64 and x[0].dtype is sa.float64
     assert x[1:2, :].entries.tolist() == [[4, 5, 6]] and repr(sa.float64) == "symbolic.float64"
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="no exact symbolic value for str 'a'"):
         sa.array(["a"])
+    assert sa.array([math.inf, -math.inf, math.nan]).entries.tolist()[:2] == [sp.oo, -sp.oo]
 
 
 def test_arithmetic_stays_exact_and_keeps_its_dtype() -> None:
